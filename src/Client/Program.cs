@@ -1,0 +1,3 @@
+using OrleansPigmm.Client;
+
+return PigmmCommandLine.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,53 @@
+using OrleansPigmm.Mathematics;
+
+namespace OrleansPigmm.Math.Tests.Reference;
+
+/// <summary>Definitions evaluated literally, for checking the fast paths on small matrices.</summary>
+internal static class BruteForce
+{
+    /// <summary>
+    /// The invariant of <paramref name="graph"/> on the row-major n x n <paramref name="matrix"/>:
+    /// the sum over all n^V assignments of letters to indices of the product of the factors
+    /// W[tail][head] (section 5.1). Cost n^V * k: keep n^V below ~10^7.
+    /// </summary>
+    public static double Evaluate(InvariantGraph graph, ReadOnlySpan<double> matrix, int n)
+    {
+        int vertices = graph.VertexCount;
+        var index = new int[vertices];
+        double total = 0;
+        while (true)
+        {
+            double product = 1;
+            for (int e = 0; e < graph.Degree; e++)
+            {
+                var (tail, head) = graph.Edge(e);
+                product *= matrix[index[tail] * n + index[head]];
+            }
+            total += product;
+            int v = vertices - 1;
+            while (v >= 0 && ++index[v] == n)
+            {
+                index[v] = 0;
+                v--;
+            }
+            if (v < 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>(s.W)[s(i)][s(j)] = W[i][j]: relabels rows and columns by the same permutation.</summary>
+    public static double[] Permute(ReadOnlySpan<double> matrix, int n, IReadOnlyList<int> permutation)
+    {
+        var result = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                result[permutation[i] * n + permutation[j]] = matrix[i * n + j];
+            }
+        }
+        return result;
+    }
+}
