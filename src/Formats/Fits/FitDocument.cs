@@ -33,7 +33,9 @@ public sealed record FitDocument(
 /// <summary>One invariant's ensemble statistics and the fitted model's prediction.</summary>
 /// <param name="Id">"I1".."I52" for the paper's invariants, "G{degree}.{ordinal}" for other graphs.</param>
 /// <param name="Spec">The graph, e.g. "ij,jk" (pigmm-math.md section 5.1).</param>
-/// <param name="Degree">Number of factors of W.</param>
+/// <param name="Degree">Number of factors of W (1 linear, 2 quadratic, 3 cubic, 4 quartic).</param>
+/// <param name="Nodes">Number of distinct letters (graph vertices); the paper's "low-node"
+/// invariants have 1 or 2, its "high-node" ones 2 Degree - 1 or 2 Degree.</param>
 /// <param name="Mean">Ensemble mean.</param>
 /// <param name="Std">Ensemble population standard deviation (1/N).</param>
 /// <param name="Predicted">Exact expectation under the fitted PIGMM.</param>
@@ -44,6 +46,7 @@ public sealed record InvariantFit(
     string Id,
     string Spec,
     int Degree,
+    int Nodes,
     double Mean,
     double Std,
     double Predicted,
