@@ -12,10 +12,8 @@ internal static class BruteForce
     /// </summary>
     public static double Evaluate(InvariantGraph graph, ReadOnlySpan<double> matrix, int n)
     {
-        int vertices = graph.VertexCount;
-        var index = new int[vertices];
         double total = 0;
-        while (true)
+        foreach (var index in Assignments(graph.VertexCount, n))
         {
             double product = 1;
             for (int e = 0; e < graph.Degree; e++)
@@ -24,6 +22,18 @@ internal static class BruteForce
                 product *= matrix[index[tail] * n + index[head]];
             }
             total += product;
+        }
+        return total;
+    }
+
+    /// <summary>All n^V assignments of indices 0..n-1 to V letters, last letter fastest; the
+    /// same array is updated in place between items.</summary>
+    public static IEnumerable<int[]> Assignments(int vertices, int n)
+    {
+        var index = new int[vertices];
+        while (true)
+        {
+            yield return index;
             int v = vertices - 1;
             while (v >= 0 && ++index[v] == n)
             {
@@ -32,7 +42,7 @@ internal static class BruteForce
             }
             if (v < 0)
             {
-                return total;
+                yield break;
             }
         }
     }
