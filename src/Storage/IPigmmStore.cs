@@ -13,12 +13,19 @@ namespace OrleansPigmm.Storage;
 /// <para>Idempotency: creating an existing experiment, and writing a snapshot or metrics row whose
 /// key (experiment, replica, layer, epoch) exists, are no-ops that succeed.</para>
 /// <para>Leases: work is claimed by compare-and-set. At most one unexpired lease exists per batch;
-/// every lease-guarded call takes the lease returned by the claim (or the latest renewal) and
-/// fails softly (false or null) once another claim has taken the batch or the lease expired.
-/// Expiry is judged with the store's <see cref="TimeProvider"/>.</para>
-/// <para>Errors: an unknown experiment gives <see cref="KeyNotFoundException"/> naming it; a
+/// every lease-guarded call takes the lease returned by the claim (or any renewal: the token stays
+/// the same) and fails softly (false or null) once another claim has taken the batch, the lease was
+/// released, or it expired, whether or not anyone claimed the batch since. Expiry is judged with
+/// the store's <see cref="TimeProvider"/>.</para>
+/// <para>Values: times are kept to the microsecond (finer ticks are dropped) and returned in UTC;
+/// weights and invariant rows round-trip bit for bit (NaN payloads, infinities, -0.0, subnormals);
+/// metrics keep every value, a NaN as a NaN (whose payload a backend may not keep).</para>
+/// <para>Errors: an unknown experiment gives <see cref="KeyNotFoundException"/> naming it; a layer
+/// outside 1..L or an epoch outside 0..E gives <see cref="ArgumentOutOfRangeException"/>; other bad
+/// arguments give <see cref="ArgumentException"/> naming what is wrong, and write nothing. A
 /// database that cannot be reached or written gives <see cref="StoreUnavailableException"/>, and
-/// a transaction that fails leaves nothing half-written.</para>
+/// a transaction that fails leaves nothing half-written. A call cancelled before it writes gives
+/// <see cref="OperationCanceledException"/> and writes nothing.</para>
 /// </remarks>
 public interface IPigmmStore : IAsyncDisposable
 {
@@ -28,6 +35,9 @@ public interface IPigmmStore : IAsyncDisposable
     /// <summary>Stores an experiment and its replica batches in one transaction.</summary>
     /// <returns>True if it was created, false if an experiment with this id already existed
     /// (its spec is then left untouched: equal ids mean equal canonical specs).</returns>
+    /// <exception cref="ArgumentException">A shape figure is out of range (R, L, n at least 1,
+    /// n at most <see cref="StoreLimits.MaxMatrixSize"/>, E at least 0), or the batches do not
+    /// split replicas 0..R-1 into non-empty runs with distinct non-negative numbers.</exception>
     Task<bool> CreateExperimentAsync(ExperimentRecord experiment, IReadOnlyList<ReplicaBatch> batches, CancellationToken cancellationToken = default);
 
     /// <summary>The experiment with this id, or null.</summary>
@@ -48,7 +58,8 @@ public interface IPigmmStore : IAsyncDisposable
     Task<WorkLease?> TryClaimAsync(string owner, TimeSpan duration, string? experimentId = null, CancellationToken cancellationToken = default);
 
     /// <summary>Extends a lease still held to now + <paramref name="duration"/>.</summary>
-    /// <returns>The renewed lease, or null if the lease was lost (expired and claimed, or released).</returns>
+    /// <returns>The lease with its new expiry (everything else as given), or null if the lease was
+    /// lost (expired, claimed by another, or released).</returns>
     Task<WorkLease?> RenewAsync(WorkLease lease, TimeSpan duration, CancellationToken cancellationToken = default);
 
     /// <summary>Gives a lease back so that the batch can be claimed at once; a no-op if it was lost.</summary>
@@ -59,9 +70,14 @@ public interface IPigmmStore : IAsyncDisposable
     /// snapshots (existing keys are kept as they are) and the metrics; a batch whose last epoch is
     /// committed becomes finished and is never offered again.
     /// </summary>
+    /// <remarks>The epoch must be the batch's last committed epoch + 1 (the claim's
+    /// CompletedEpochs + 1 for the first commit under a lease). Committing the last committed
+    /// epoch again is a no-op that returns true, so a commit whose reply was lost can be retried.</remarks>
     /// <returns>False, writing nothing, if the lease is no longer held or has expired.</returns>
-    /// <exception cref="ArgumentException">The epoch is not the lease's CompletedEpochs + 1, or a
-    /// snapshot or metrics row names a replica outside the batch or a layer outside 1..L.</exception>
+    /// <exception cref="ArgumentException">The epoch is neither the next one nor the last committed
+    /// one; or the commit does not hold exactly one snapshot per (replica of the batch, layer 1..L)
+    /// and one metrics row per replica of the batch, all of its epoch; or weights are not n x n;
+    /// or invariants are missing from a replica that did not diverge, or present on one that did.</exception>
     Task<bool> CommitEpochAsync(WorkLease lease, EpochCommit commit, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -93,7 +109,9 @@ public interface IPigmmStore : IAsyncDisposable
     /// <summary>The published fits of an experiment, ordered by layer, then epoch.</summary>
     Task<IReadOnlyList<FitRecord>> ListFitsAsync(string experimentId, CancellationToken cancellationToken = default);
 
-    /// <summary>A number that grows whenever an experiment, a commit or a fit is written, in
-    /// this process or another; watchers compare it to notice change.</summary>
+    /// <summary>A number that grows with every write (an experiment, a claim, a renewal, a release,
+    /// a commit, an aggregate or a fit), in this process or another; a call that writes nothing
+    /// leaves it as it was. Watchers compare it with the last value they saw to notice change
+    /// (compare for inequality: a database restored from a backup may go back).</summary>
     Task<long> GetChangeVersionAsync(CancellationToken cancellationToken = default);
 }

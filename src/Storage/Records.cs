@@ -23,10 +23,11 @@ public sealed record BatchStatus(ReplicaBatch Batch, int CompletedEpochs, string
 /// <summary>
 /// The right to train one batch of replicas until <see cref="ExpiresAt"/>. Only the holder of the
 /// current <see cref="Token"/> may commit epochs, renew or release; a claim after expiry issues a
-/// new token and the old one is worthless.
+/// new token and the old one is worthless. Renewals keep the token.
 /// </summary>
-/// <param name="CompletedEpochs">-1 if nothing was committed yet, else the last committed epoch.</param>
-/// <param name="Checkpoint">The trainer state saved with that epoch; empty if none.</param>
+/// <param name="CompletedEpochs">When claimed: -1 if nothing was committed yet, else the last
+/// committed epoch (commits and renewals do not update it).</param>
+/// <param name="Checkpoint">The trainer state saved with that epoch when claimed; empty if none.</param>
 public sealed record WorkLease(
     string ExperimentId,
     ReplicaBatch Batch,
