@@ -52,7 +52,7 @@ public sealed class InvariantCatalog : IMatrixComputation
                 }
             }
         }
-        Entries = entries;
+        Entries = entries.AsReadOnly();
         if (entries.Count > PaperCount)
         {
             others = new GraphEvaluator(entries.Skip(PaperCount).Select(e => e.Graph));
@@ -111,7 +111,8 @@ public sealed class InvariantCatalog : IMatrixComputation
     /// <summary>
     /// Writes the value of every entry, in order, for the n x n row-major
     /// <paramref name="matrix"/> to destination[0..Count). Scratch comes from the stack for small
-    /// n and from the shared array pool otherwise: steady-state calls allocate nothing.
+    /// n and from the shared array pool otherwise (reused from call to call unless the pool
+    /// releases it under memory pressure); the overload with caller scratch never allocates.
     /// </summary>
     /// <exception cref="ArgumentException">n &lt; 4, matrix.Length != n^2, or destination is
     /// shorter than <see cref="Count"/>.</exception>

@@ -44,7 +44,7 @@ public static class PaperInvariants
 
     /// <summary>I1..I52 in order: entry k - 1 is I_k.</summary>
     public static IReadOnlyList<PaperInvariant> All { get; } =
-        Specs.Select((spec, index) => new PaperInvariant(index + 1, InvariantGraph.Parse(spec))).ToArray();
+        Array.AsReadOnly(Specs.Select((spec, index) => new PaperInvariant(index + 1, InvariantGraph.Parse(spec))).ToArray());
 
     /// <summary>Number of invariants of degree at most <paramref name="degree"/>: 2, 13, 28, 52
     /// for degrees 1..4 (they come first, in degree order).</summary>
@@ -65,7 +65,8 @@ public static class PaperInvariants
     /// <summary>
     /// Writes I1..I52 of the n x n row-major <paramref name="matrix"/> to destination[0..52), in
     /// O(n^2) time by the recipes of section 5.2. Scratch comes from the stack for small n and
-    /// from the shared array pool otherwise, so steady-state calls allocate nothing.
+    /// from the shared array pool otherwise (reused from call to call unless the pool releases it
+    /// under memory pressure); the overload with caller scratch never allocates.
     /// </summary>
     /// <exception cref="ArgumentException">n &lt; 4, matrix.Length != n^2, or destination is
     /// shorter than 52.</exception>

@@ -105,14 +105,14 @@ internal sealed class PlanBuilder
         return product;
     }
 
-    /// <summary>The sum of the entrywise product of vectors: a sum, a dot product, or the dot
-    /// product of the last factor with the product of the others.</summary>
+    /// <summary>The sum of the entrywise product of vectors: n for none, a sum, a dot product,
+    /// or the dot product of the last factor with the product of the others.</summary>
     public int SumOfProduct(IReadOnlyList<int> factors)
     {
         var sorted = factors.Order().ToArray();
         return sorted.Length switch
         {
-            0 => throw new InvalidOperationException("A vertex without factors has no value."),
+            0 => Add(PlanNodeKind.Dot, Ones, Ones),
             1 => Add(PlanNodeKind.Dot, sorted[0], Ones),
             _ => Add(PlanNodeKind.Dot, VectorProduct(sorted[..^1]), sorted[^1]),
         };
