@@ -47,6 +47,14 @@ internal static class BruteForce
         }
     }
 
+    /// <summary>
+    /// The sum of the absolute values of the terms of the invariant (the invariant of |W|): the
+    /// scale against which its rounding errors are measured, since an invariant that is a
+    /// difference of large terms cannot be computed to more digits relative to its own value.
+    /// </summary>
+    public static double TermMagnitude(InvariantGraph graph, ReadOnlySpan<double> matrix, int n) =>
+        Evaluate(graph, TestMatrices.Absolute(matrix), n);
+
     /// <summary>(s.W)[s(i)][s(j)] = W[i][j]: relabels rows and columns by the same permutation.</summary>
     public static double[] Permute(ReadOnlySpan<double> matrix, int n, IReadOnlyList<int> permutation)
     {
