@@ -10,8 +10,7 @@ public static class DeviationMeasures
 {
     // I1..I13 (section 5.2), for the deviation from the initial law.
     private static readonly InvariantGraph[] LinearAndQuadratic =
-        new[] { "ii", "ij", "ij,ij", "ij,ji", "ii,ij", "ii,ji", "ij,ik", "ij,kj", "ij,jk", "ij,kl", "ii,ii", "ii,jj", "ii,jk" }
-            .Select(InvariantGraph.Parse).ToArray();
+        PaperInvariants.All.Take(13).Select(p => p.Graph).ToArray();
 
     /// <summary>
     /// The model deviation Dev = |prediction - mean| / std (section 10, item 1): how many

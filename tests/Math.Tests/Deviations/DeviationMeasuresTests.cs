@@ -151,5 +151,5 @@ public class DeviationMeasuresTests
         Assert.All(deviations, deviation => Assert.Null(deviation));
     }
 
-    private static IReadOnlyList<InvariantGraph> Quadratic => Reference.PaperInvariants.Graphs.Take(13).ToArray();
+    private static IReadOnlyList<InvariantGraph> Quadratic => Reference.LoopInvariants.Quadratic;
 }

@@ -5,7 +5,7 @@ namespace OrleansPigmm.Math.Tests.Moments;
 
 public class IidInvariantMomentsTests
 {
-    private static readonly IReadOnlyList<InvariantGraph> Quadratic = PaperInvariants.Graphs.Take(13).ToArray();
+    private static readonly IReadOnlyList<InvariantGraph> Quadratic = LoopInvariants.Quadratic;
 
     // Appendix T6 (n = 10): means for a zero-mean law of variance s2 are 0, 0, n^2 s2, then n s2
     // (I4, I5, I6), n^2 s2 (I7, I8), n s2 (I9), n^2 s2 (I10), n s2 (I11, I12, I13).

@@ -26,6 +26,18 @@ internal static class BruteForce
         return total;
     }
 
+    /// <summary>The invariant as the product of its connected components, each evaluated
+    /// literally: exact in far fewer terms than <see cref="Evaluate"/> on disconnected graphs.</summary>
+    public static double EvaluateByComponents(InvariantGraph graph, ReadOnlySpan<double> matrix, int n)
+    {
+        double product = 1;
+        foreach (var component in graph.Components())
+        {
+            product *= Evaluate(component, matrix, n);
+        }
+        return product;
+    }
+
     /// <summary>All n^V assignments of indices 0..n-1 to V letters, last letter fastest; the
     /// same array is updated in place between items.</summary>
     public static IEnumerable<int[]> Assignments(int vertices, int n)

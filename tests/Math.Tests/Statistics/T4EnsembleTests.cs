@@ -35,7 +35,7 @@ public class T4EnsembleTests
         0.286915356837746, 0.083377264383726, 1.89539057661476, 0.417784718428192, 0.156610051802573, 0.0970124517983242, 1.90986711586162, 0.374561008725483, 1.33858065924756, 0.703541152521614, 0.0502579511436418, 0.00714939532026557, 0.0967498175563914, 0.102476402461879, 0.0318321189301881, 3.75970973724233, 0.716246512252118, 1.42289693765506, 5.96178323098447, 0.640604534162772, 3.97064152903576, 3.52787039600228, 3.84550748346673, 4.61715981869147, 2.88047652401325, 0.46940570966198, 3.50991508895213, 8.47878859491069, 1.97890709422153, 3.3562284815321, 1.04395693672821, 11.3709742529074, 3.58438050936005, 3.80866207974795, 0.0226844352454374, 0.0327701623773164, 0.0517362133843209, 0.106042047510451, 0.133751192383495,
     ];
 
-    private static readonly Lazy<double[][]> Invariants = new(() => Enumerable.Range(0, N).Select(r => PaperInvariants.Evaluate(Matrix(r), Size)).ToArray());
+    private static readonly Lazy<double[][]> Invariants = new(() => Enumerable.Range(0, N).Select(r => LoopInvariants.Evaluate(Matrix(r), Size)).ToArray());
 
     [Fact]
     public void The_reference_evaluation_reproduces_the_first_matrix_row()
@@ -79,7 +79,7 @@ public class T4EnsembleTests
 
     private static InvariantAccumulator Accumulate()
     {
-        var ensemble = new InvariantAccumulator("paper-52", PaperInvariants.Graphs.Count, Size);
+        var ensemble = new InvariantAccumulator("paper-52", LoopInvariants.Graphs.Count, Size);
         foreach (var values in Invariants.Value)
         {
             ensemble.Add(values);
