@@ -15,6 +15,10 @@ public sealed class EnsembleAnalyzer
 {
     private readonly ExpectationPlan plan;
 
+    // The last initial-law reference used: every (layer, epoch) of an experiment shares one law,
+    // and computing its exact moments costs far more than the rest of a refit.
+    private volatile InitialLawReference? lastReference;
+
     /// <summary>An analyzer for ensembles whose invariant rows follow <paramref name="catalogue"/>.</summary>
     public EnsembleAnalyzer(InvariantCatalog catalogue)
     {
@@ -49,7 +53,7 @@ public sealed class EnsembleAnalyzer
         var means = ensemble.Means();
         var stds = ensemble.PopulationStds();
         var deviations = DeviationMeasures.ModelDeviations(predictions, means, stds);
-        var lawDeviations = initialLaw is null ? null : DeviationMeasures.InitialLawDeviations(ensemble, initialLaw, convention);
+        var lawDeviations = initialLaw is null ? null : Reference(ensemble.MatrixSize, initialLaw, convention).Deviations(ensemble);
         var invariants = Catalogue.Entries.Select((entry, k) => new InvariantFit(
             entry.Id,
             entry.Spec,
@@ -62,6 +66,17 @@ public sealed class EnsembleAnalyzer
             lawDeviations is not null && k < lawDeviations.Length ? lawDeviations[k] : null)).ToArray();
         var document = new FitDocument(model.N, ensemble.Count, model.Parameters.ToArray(), invariants, Catalogue.Key);
         return new EnsembleFit(model, document);
+    }
+
+    private InitialLawReference Reference(int n, IidLaw law, StandardErrorConvention convention)
+    {
+        var reference = lastReference;
+        if (reference is null || !reference.Describes(n, law, convention))
+        {
+            reference = InitialLawReference.Of(n, law, convention);
+            lastReference = reference;
+        }
+        return reference;
     }
 
     /// <summary>

@@ -8,10 +8,6 @@ namespace OrleansPigmm.Mathematics;
 /// </summary>
 public static class DeviationMeasures
 {
-    // I1..I13 (section 5.2), for the deviation from the initial law.
-    private static readonly InvariantGraph[] LinearAndQuadratic =
-        PaperInvariants.All.Take(13).Select(p => p.Graph).ToArray();
-
     /// <summary>
     /// The model deviation Dev = |prediction - mean| / std (section 10, item 1): how many
     /// population standard deviations of the ensemble separate the fitted model's exact
@@ -103,29 +99,8 @@ public static class DeviationMeasures
     /// <param name="convention">Exact variances (default) or the paper's.</param>
     /// <exception cref="ArgumentException">Not 13 finite means, N &lt; 1, n &lt; 1, a missing
     /// moment, or the paper's convention with a law of nonzero mean.</exception>
-    public static double?[] InitialLawDeviations(ReadOnlySpan<double> means, long samples, int n, IidLaw initialLaw, StandardErrorConvention convention = StandardErrorConvention.Exact)
-    {
-        ArgumentNullException.ThrowIfNull(initialLaw);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
-        if (means.Length != LinearAndQuadratic.Length)
-        {
-            throw new ArgumentException($"Expected the means of I1..I13 (13 values), got {means.Length}.", nameof(means));
-        }
-        var variances = convention switch
-        {
-            StandardErrorConvention.Exact => LinearAndQuadratic.Select(graph => IidInvariantMoments.Variance(graph, n, initialLaw)).ToArray(),
-            StandardErrorConvention.PaperHandWritten => PaperVariances(n, initialLaw),
-            _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "Unknown standard error convention."),
-        };
-        var deviations = new double?[means.Length];
-        for (int k = 0; k < deviations.Length; k++)
-        {
-            RequireFinite(means[k], nameof(means));
-            double expectation = IidInvariantMoments.Expectation(LinearAndQuadratic[k], n, initialLaw);
-            deviations[k] = variances[k] == 0 ? null : Math.Abs(means[k] - expectation) / Math.Sqrt(variances[k] / samples);
-        }
-        return deviations;
-    }
+    public static double?[] InitialLawDeviations(ReadOnlySpan<double> means, long samples, int n, IidLaw initialLaw, StandardErrorConvention convention = StandardErrorConvention.Exact) =>
+        InitialLawReference.Of(n, initialLaw, convention).Deviations(means, samples);
 
     /// <summary><see cref="InitialLawDeviations(ReadOnlySpan{double}, long, int, IidLaw, StandardErrorConvention)"/>
     /// for the means of I1..I13, N and n of <paramref name="ensemble"/>.</summary>
@@ -133,38 +108,10 @@ public static class DeviationMeasures
     public static double?[] InitialLawDeviations(InvariantAccumulator ensemble, IidLaw initialLaw, StandardErrorConvention convention = StandardErrorConvention.Exact)
     {
         ArgumentNullException.ThrowIfNull(ensemble);
-        var means = ensemble.Means().AsSpan(0, InvariantAccumulator.MinimumInvariantCount);
-        return InitialLawDeviations(means, ensemble.Count, ensemble.MatrixSize, initialLaw, convention);
+        return InitialLawReference.Of(ensemble.MatrixSize, initialLaw, convention).Deviations(ensemble);
     }
 
-    /// <summary>The paper's variances of I1..I13 (see <see cref="StandardErrorConvention.PaperHandWritten"/>),
-    /// exact in m2, m4 and rounded once.</summary>
-    private static double[] PaperVariances(int n, IidLaw law)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-        if (law.ExactRawMoment(1).Sign != 0)
-        {
-            throw new ArgumentException($"The paper's hand-written standard errors assume zero-mean entries; the {law} has mean {law.Mean:R}.", nameof(law));
-        }
-        var m2 = law.ExactRawMoment(2);
-        var m4 = law.ExactRawMoment(4);
-        BigInteger size = n;
-        Rational Combination(BigInteger m4Factor, BigInteger m2SquaredFactor) =>
-            Rational.Of(m4Factor, BigInteger.One) * m4 + Rational.Of(m2SquaredFactor, BigInteger.One) * m2 * m2;
-        var varianceI4 = Combination(size, size * (size - 2));
-        var varianceI7 = Combination(size * size, size * size * (size - 2));
-        var varianceI9 = Combination(size, size * (size * size - 2));
-        var varianceI10 = Combination(size * size, size * size * (size * size - 2));
-        Rational[] variances =
-        [
-            Rational.Of(size, BigInteger.One) * m2, Rational.Of(size * size, BigInteger.One) * m2, Combination(size * size, -size * size),
-            varianceI4, varianceI4, varianceI4, varianceI7, varianceI7, varianceI9, varianceI10,
-            Combination(size, -size), varianceI4, varianceI9,
-        ];
-        return variances.Select(variance => variance.ToDouble()).ToArray();
-    }
-
-    private static void RequireFinite(double value, string name)
+    internal static void RequireFinite(double value, string name)
     {
         if (!double.IsFinite(value))
         {
