@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrleansPigmm.Client.Commands;
 
 namespace OrleansPigmm.Client;
 
@@ -13,6 +14,8 @@ public static class PigmmCommandLine
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("OrleansPigmm: train ensembles of neural networks and fit permutation-invariant Gaussian matrix models to their weights.");
+        root.Subcommands.Add(TrainCommand.Create(output, error));
+        root.Subcommands.Add(BenchCommand.Create(output, error));
         return root;
     }
 
