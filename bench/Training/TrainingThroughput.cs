@@ -15,8 +15,11 @@ namespace OrleansPigmm.Benchmarks.Training;
 /// <param name="DataDirectory">Data folder, or null for the default.</param>
 /// <param name="Python">Interpreter for the PyTorch peer.</param>
 /// <param name="PeerScript">Path of torch_ensemble.py, or null to skip the peer.</param>
+/// <param name="PeerMaxReplicas">The peer runs only for ensembles up to this size (its loop mode
+/// takes minutes per hundred replicas, and its rate does not grow with R).</param>
 public sealed record TrainingThroughputOptions(
-    IReadOnlyList<int> PaperReplicas, IReadOnlyList<int> WideReplicas, TrainerOptions Trainer, string Dataset, string? DataDirectory, string Python, string? PeerScript);
+    IReadOnlyList<int> PaperReplicas, IReadOnlyList<int> WideReplicas, TrainerOptions Trainer, string Dataset, string? DataDirectory, string Python, string? PeerScript,
+    int PeerMaxReplicas = int.MaxValue);
 
 /// <summary>
 /// Replica-epochs per second of one epoch of training for several ensemble sizes, the achieved
@@ -54,6 +57,7 @@ public static class TrainingThroughput
                 : $"PyTorch peer: {options.Python} {options.PeerScript} (torch {peer.TorchVersion}); point at another copy with --peer PATH.");
         }
 
+        WarmUp(dataset, options.Trainer);
         var table = new TextTable("net", "R", "time", "replica-epochs/s", "GFLOP/s", "% of peak", "torch loop", "torch batched", "vs loop", "vs batched");
         double paperRateAtLargest = double.NaN;
         foreach (var (hidden, replicaCounts, withPeer) in new[] { (new[] { 10, 10, 10 }, options.PaperReplicas, true), (new[] { 640, 640 }, options.WideReplicas, false) })
@@ -76,15 +80,18 @@ public static class TrainingThroughput
                     paperRateAtLargest = rate;
                 }
                 string loop = "", batched = "", vsLoop = "", vsBatched = "";
-                if (withPeer && peer is not null)
+                if (withPeer && peer is not null && replicas <= options.PeerMaxReplicas)
                 {
                     double loopRate = peer.ReplicaEpochsPerSecond("loop", replicas, 1, spec.BatchSize, threads, folder);
                     double batchedRate = peer.ReplicaEpochsPerSecond("batched", replicas, 1, spec.BatchSize, threads, folder);
                     (loop, batched) = (Rate(loopRate), Rate(batchedRate));
                     (vsLoop, vsBatched) = (Units.Ratio(rate / loopRate), Units.Ratio(rate / batchedRate));
                 }
-                table.Add(shape.ToString(), replicas.ToString(CultureInfo.InvariantCulture), Units.Seconds(seconds), Rate(rate),
-                    gflops.ToString("F1", CultureInfo.InvariantCulture), (gflops / peak).ToString("P1", CultureInfo.InvariantCulture), loop, batched, vsLoop, vsBatched);
+                string[] row = [shape.ToString(), replicas.ToString(CultureInfo.InvariantCulture), Units.Seconds(seconds), Rate(rate),
+                    gflops.ToString("F1", CultureInfo.InvariantCulture), (gflops / peak).ToString("P1", CultureInfo.InvariantCulture), loop, batched, vsLoop, vsBatched];
+                // A line as soon as a row is measured: the PyTorch loop over 1000 replicas takes minutes.
+                output.WriteLine($"  measured {row[0]} R={row[1]}: {row[3]} replica-epochs/s" + (loop.Length > 0 ? $", torch loop {loop}, batched {batched}" : ""));
+                table.Add(row);
             }
         }
         table.WriteTo(output);
@@ -100,6 +107,18 @@ public static class TrainingThroughput
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Projected paper workload (1000 replicas x 50 epochs) at {paperRateAtLargest:F1} replica-epochs/s: {PaperReplicaEpochs / paperRateAtLargest / 60:F1} min."));
+        }
+    }
+
+    /// <summary>Compiles and tiers up the kernels of both nets on a few batches, so R = 1 is not timed with the JIT.</summary>
+    private static void WarmUp(Dataset dataset, TrainerOptions trainer)
+    {
+        foreach (var hidden in new[] { new[] { 10, 10, 10 }, [640, 640] })
+        {
+            var spec = new TrainingSpec { Dataset = dataset.Name, HiddenWidths = hidden, TrainingSamples = 2000 };
+            using var warm = new CpuTrainerBackend(trainer).Create(spec, dataset, Enumerable.Range(0, trainer.Threads).ToArray());
+            warm.TrainEpoch();
+            warm.EvaluateTestAccuracy();
         }
     }
 

@@ -83,7 +83,7 @@ public sealed class ReplicaCheckpoint
                 }
             }
         }
-        writer.UInt64(Checksum(bytes.AsSpan(0, bytes.Length - 8)));
+        writer.UInt64(Fnv1a.Hash(bytes.AsSpan(0, bytes.Length - 8)));
         return bytes;
     }
 
@@ -95,7 +95,7 @@ public sealed class ReplicaCheckpoint
         {
             throw new InvalidDataException("Not a replica checkpoint (magic PGMMREP1 missing).");
         }
-        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]) != Checksum(bytes[..^8]))
+        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]) != Fnv1a.Hash(bytes[..^8]))
         {
             throw new InvalidDataException("The replica checkpoint is corrupt (checksum mismatch).");
         }
@@ -137,16 +137,6 @@ public sealed class ReplicaCheckpoint
         var second = moments ? ReadGroup(ref reader, layers) : null;
         reader.ExpectEnd();
         return new ReplicaCheckpoint(fingerprint, status, layers, weights, first, second);
-    }
-
-    private static ulong Checksum(ReadOnlySpan<byte> bytes)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (byte b in bytes)
-        {
-            hash = (hash ^ b) * 1099511628211UL;
-        }
-        return hash;
     }
 
     private ref struct SpanWriter(Span<byte> buffer)

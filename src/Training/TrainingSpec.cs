@@ -133,16 +133,5 @@ public sealed record TrainingSpec
         $"dataset={Dataset};widths={string.Join(",", HiddenWidths)};init={Init};optimizer={Optimizer};l2={WeightDecay:R};batch={BatchSize};seed={Seed};samples={TrainingSamples?.ToString(CultureInfo.InvariantCulture) ?? "all"}");
 
     /// <summary>A 64-bit FNV-1a hash of <see cref="CanonicalText"/>: identifies the spec in checkpoints.</summary>
-    public ulong Fingerprint
-    {
-        get
-        {
-            ulong hash = 14695981039346656037UL;
-            foreach (byte b in Encoding.UTF8.GetBytes(CanonicalText))
-            {
-                hash = (hash ^ b) * 1099511628211UL;
-            }
-            return hash;
-        }
-    }
+    public ulong Fingerprint => Fnv1a.Hash(Encoding.UTF8.GetBytes(CanonicalText));
 }

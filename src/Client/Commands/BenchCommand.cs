@@ -20,10 +20,11 @@ internal static class BenchCommand
         var peer = new Option<string?>("--peer") { Description = "Path of the PyTorch reference torch_ensemble.py (default: ../shared/peers/torch_ensemble.py beside the repository root)." };
         var python = new Option<string>("--python") { Description = "Python interpreter with torch for the peer.", DefaultValueFactory = _ => TorchPeer.DefaultPython() };
         var noPeer = new Option<bool>("--no-peer") { Description = "Skip the PyTorch reference." };
+        var peerMaxReplicas = new Option<int?>("--peer-max-replicas") { Description = "Run the PyTorch reference only for ensembles up to this size (default: all)." };
         var common = new CommonTrainingOptions();
         var command = new Command("train", "Replica-epochs per second of the trainer, GFLOP/s against the measured fp32 peak, and ratios to the PyTorch reference.")
         {
-            replicas, wideReplicas, peer, python, noPeer,
+            replicas, wideReplicas, peer, python, noPeer, peerMaxReplicas,
         };
         common.AddTo(command);
         command.SetAction(parsed => CommandFailure.Guard("bench train", error, () =>
@@ -32,7 +33,8 @@ internal static class BenchCommand
                 OptionValues.PositiveIntegers(parsed.GetValue(replicas)!, "--replicas"),
                 OptionValues.PositiveIntegers(parsed.GetValue(wideReplicas)!, "--wide-replicas"),
                 common.Trainer(parsed), common.DatasetName(parsed), common.DataDirectory(parsed), parsed.GetValue(python)!,
-                parsed.GetValue(noPeer) ? null : parsed.GetValue(peer) ?? TorchPeer.DefaultScript());
+                parsed.GetValue(noPeer) ? null : parsed.GetValue(peer) ?? TorchPeer.DefaultScript(),
+                parsed.GetValue(peerMaxReplicas) ?? int.MaxValue);
             TrainingThroughput.Run(options, output);
             return 0;
         }));

@@ -75,9 +75,9 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
     public void TrainEpoch(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         int finished = 0;
-        ForEachReplica(cancellationToken, (state, workspace) =>
+        ForEachReplica(cancellationToken, (slot, workspace) =>
         {
-            engine.TrainEpoch(state, workspace, dataset.Train, samples);
+            engine.TrainEpoch(states[slot], workspace, dataset.Train, samples);
             progress?.Report(Interlocked.Increment(ref finished));
         });
     }
@@ -101,9 +101,8 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
     public IReadOnlyList<double> EvaluateTestAccuracy(CancellationToken cancellationToken = default)
     {
         var accuracy = new double[states.Length];
-        var slots = Enumerable.Range(0, states.Length).ToDictionary(s => states[s]);
-        ForEachReplica(cancellationToken, (state, workspace) =>
-            accuracy[slots[state]] = state.DivergedAtEpoch != 0 ? double.NaN : engine.Accuracy(state, workspace, dataset.Test));
+        ForEachReplica(cancellationToken, (slot, workspace) =>
+            accuracy[slot] = states[slot].DivergedAtEpoch != 0 ? double.NaN : engine.Accuracy(states[slot], workspace, dataset.Test));
         return accuracy;
     }
 
@@ -211,12 +210,12 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken };
 
-    private void ForEachReplica(CancellationToken cancellationToken, Action<ReplicaState, Workspace> body)
+    private void ForEachReplica(CancellationToken cancellationToken, Action<int, Workspace> body)
     {
         Parallel.For(0, states.Length, Parallelism(cancellationToken), Rent, (slot, _, workspace) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            body(states[slot], workspace);
+            body(slot, workspace);
             return workspace;
         }, workspaces.Add);
     }

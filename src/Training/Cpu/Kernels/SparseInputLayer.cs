@@ -25,7 +25,8 @@ internal readonly ref struct SparseBatch(ReadOnlySpan<int> offsets, ReadOnlySpan
 /// The first layer on sparse inputs. An input is x = x0 + s with s sparse (x0 is the value of a
 /// blank pixel), so W x = W s + x0 W 1: the dense part is a per-step bias and only the nonzeros of s
 /// cost work. The same identity gives the weight gradient Σ_b δ_b x_bᵀ = Σ_b δ_b s_bᵀ + x0 (Σ_b δ_b) 1ᵀ.
-/// Weights are stored transposed, one row of <c>ld</c> floats per input unit.
+/// Weights are stored transposed, one row of <c>ld</c> floats per input unit. Entry columns must
+/// be below the input units (<see cref="Data.SparseImages"/> builds them so); the rest is checked.
 /// </summary>
 internal static unsafe class SparseInputLayer
 {
@@ -128,6 +129,10 @@ internal static unsafe class SparseInputLayer
             }
         }
         MatrixProduct.Require(batch.Levels, 256, nameof(batch.Levels));
+        if (batch.Offsets.Length == 0 || batch.Offsets[^1] > batch.Entries.Length)
+        {
+            throw new ArgumentException("The offsets reach beyond the entries.", nameof(batch));
+        }
     }
 
     // Rows ahead whose entries are prefetched: a random epoch order defeats the hardware prefetcher.
