@@ -1,4 +1,6 @@
 using System.CommandLine;
+using OrleansPigmm.Benchmarks;
+using OrleansPigmm.Benchmarks.Harness;
 using OrleansPigmm.Benchmarks.Training;
 
 namespace OrleansPigmm.Client.Commands;
@@ -10,6 +12,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Run a benchmark scenario; each prints its figures and ratios against a yardstick or peer measured in the same run.");
         bench.Subcommands.Add(Train(output, error));
+        bench.Subcommands.Add(Math(output, error));
         return bench;
     }
 
@@ -36,6 +39,30 @@ internal static class BenchCommand
                 parsed.GetValue(noPeer) ? null : parsed.GetValue(peer) ?? TorchPeer.DefaultScript(),
                 parsed.GetValue(peerMaxReplicas) ?? int.MaxValue);
             TrainingThroughput.Run(options, output);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Math(TextWriter output, TextWriter error)
+    {
+        var sizes = new Option<string>("--sizes") { Description = "Matrix sizes n, comma-separated.", DefaultValueFactory = _ => string.Join(',', MathBenchmark.Sizes) };
+        var quick = new Option<bool>("--quick") { Description = "Short measurements (a smoke test, not figures to report)." };
+        var command = new Command("math", "Invariants of one matrix against a summing pass and a matrix product, and the refit of one (layer, epoch) against 1 ms, for each n.")
+        {
+            sizes, quick,
+        };
+        command.SetAction(parsed => CommandFailure.Guard("bench math", error, () =>
+        {
+            var sizeList = OptionValues.PositiveIntegers(parsed.GetValue(sizes)!, "--sizes");
+            if (sizeList.Any(n => n < 4))
+            {
+                throw new InputException($"--sizes must be at least 4 (PIGMMs need n >= 4); got {parsed.GetValue(sizes)}.");
+            }
+            bool isQuick = parsed.GetValue(quick);
+            var benchmark = new MathBenchmark(isQuick ? MeasureOptions.Quick : MeasureOptions.Default, isQuick ? TimeSpan.Zero : null);
+            output.WriteLine($"Median time per call; ratios against the yardsticks of the same run ({Environment.ProcessorCount} cores, {System.Numerics.Vector<byte>.Count * 8}-bit vectors).");
+            benchmark.RunTable(sizeList).WriteTo(output);
             return 0;
         }));
         return command;

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FsCheck;
+using FsCheck.Fluent;
+using OrleansPigmm.Grains.Experiments;
+
+namespace OrleansPigmm.Grains.Tests.Experiments;
+
+public class ExperimentSpecTests
+{
+    private static readonly DatasetShape Mnist = new(784, 10, 60_000);
+
+    private static DatasetShape? Datasets(string name) => name == "mnist" ? Mnist : null;
+
+    private static ExperimentSpec Parse(string json) => ExperimentSpecParser.Parse(json, ExperimentPresets.PaperGaussian, Datasets);
+
+    private static IReadOnlyList<string> Problems(string json) => Assert.Throws<SpecException>(() => Parse(json)).Problems;
+
+    [Fact]
+    public void An_empty_object_is_the_paper_s_gaussian_experiment()
+    {
+        var spec = Parse("{}");
+
+        Assert.Equal(ExperimentPresets.PaperGaussian.Id, spec.Id);
+        Assert.Equal(
+            """{"dataset":"mnist","hidden_widths":[10,10,10],"init":"gaussian","optimizer":"adam","learning_rate":0.001,"batch_size":100,"epochs":50,"replicas":1000,"l2":0,"seed":0,"invariant_degree":4,"all_graphs":false,"keep_weights_every":1}""",
+            spec.ToCanonicalJson());
+    }
+
+    [Fact]
+    public void The_id_depends_on_the_content_only()
+    {
+        var written = Parse("""{ "seed": 7, "init": "uniform", "l2": -0.0 }""");
+        var reordered = Parse("""{"l2":0,"init":"uniform","seed":7, "epochs": 50}""");
+
+        Assert.Equal(written.Id, reordered.Id);
+        Assert.Matches("^[0-9a-f]{16}$", written.Id);
+        Assert.NotEqual(written.Id, Parse("""{"seed":8,"init":"uniform"}""").Id);
+    }
+
+    [Fact]
+    public void Every_preset_is_valid_and_distinct()
+    {
+        var presets = ExperimentPresets.Names.Select(name => ExperimentPresets.Find(name)!).ToArray();
+
+        Assert.All(presets, spec => Assert.Empty(ExperimentSpecParser.Validate(spec, Datasets)));
+        Assert.Equal(presets.Length, presets.Select(p => p.Id).Distinct().Count());
+        Assert.Null(ExperimentPresets.Find("paper-width-20"));
+    }
+
+    [Theory]
+    [InlineData("""{"epochs": "5"}""", "spec.epochs: expected an integer that fits in 32 bits, got the string \"5\"")]
+    [InlineData("""{"epochs": 2.5}""", "spec.epochs: expected an integer that fits in 32 bits, got the number 2.5")]
+    [InlineData("""{"epochs": -3}""", "spec.epochs: must be between 1 and 10000, got -3")]
+    [InlineData("""{"replicas": 1}""", "spec.replicas: must be between 2 and 1000000 (a fit needs at least 2 matrices), got 1")]
+    [InlineData("""{"replicas": 1e12}""", "spec.replicas: expected an integer that fits in 32 bits, got the number 1e12")]
+    [InlineData("""{"widths": [10]}""", "spec.widths: unknown field (did you mean 'hidden_widths'?)")]
+    [InlineData("""{"colour": "blue"}""", "spec.colour: unknown field; the fields are dataset, hidden_widths, init, optimizer, learning_rate, batch_size, epochs, replicas, l2, seed, invariant_degree, all_graphs, keep_weights_every")]
+    [InlineData("""{"hidden_widths": [10, "x"]}""", "spec.hidden_widths[1]: expected an integer that fits in 32 bits, got the string \"x\"")]
+    [InlineData("""{"hidden_widths": [10, 0]}""", "spec.hidden_widths[1]: must be between 1 and 4096, got 0")]
+    [InlineData("""{"hidden_widths": [20, 30]}""", "spec.hidden_widths: no weight matrix of 784-20-30-10 is square; PIGMMs need square n x n layers (e.g. two equal hidden widths)")]
+    [InlineData("""{"hidden_widths": [10, 10, 20, 20]}""", "spec.hidden_widths: the square layers of 784-10-10-20-20-10 have sizes 10 and 20; an experiment analyses layers of one size")]
+    [InlineData("""{"hidden_widths": [3, 3]}""", "spec.hidden_widths: the square layers of 784-3-3-10 are 3 x 3; PIGMMs need n >= 4")]
+    [InlineData("""{"hidden_widths": [4096, 4096, 4096, 4096, 4096, 4096, 4096]}""", "spec.hidden_widths: the network has 103,915,520 weights; the limit is 100,000,000")]
+    [InlineData("""{"init": "zeros"}""", "spec.init: 'zeros' is not one of gaussian, uniform, he, xavier, orthogonal")]
+    [InlineData("""{"learning_rate": 0}""", "spec.learning_rate: must be in (0, 10], got 0")]
+    [InlineData("""{"dataset": "cifar"}""", "spec.dataset: 'cifar' is not a configured dataset")]
+    [InlineData("""{"batch_size": 60001}""", "spec.batch_size: must be at most the 60000 training examples of mnist, got 60001")]
+    [InlineData("""{"keep_weights_every": 51}""", "spec.keep_weights_every: must be 0 (keep none) or between 1 and the epochs (50), got 51")]
+    [InlineData("""{"all_graphs": 1}""", "spec.all_graphs: expected true or false, got the number 1")]
+    [InlineData("""[1, 2]""", "spec: expected a JSON object, got an array [1, 2]")]
+    [InlineData("""{"epochs": 5,}""", "spec: not valid JSON (line 1, byte 14)")]
+    public void Bad_specs_are_refused_naming_the_field_and_the_problem(string json, string problem)
+    {
+        Assert.Contains(Problems(json), p => p.StartsWith(problem, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void All_problems_are_reported_at_once()
+    {
+        var problems = Problems("""{"epochs": 0, "replicas": 0, "init": "none"}""");
+
+        Assert.Equal(3, problems.Count);
+    }
+
+    [Fact]
+    public void Weight_retention_keeps_every_kth_epoch_and_the_last()
+    {
+        var spec = ExperimentPresets.PaperGaussian with { Epochs = 7, KeepWeightsEvery = 3 };
+
+        Assert.Equal(new[] { 0, 3, 6, 7 }, Enumerable.Range(0, 8).Where(spec.KeepsWeightsOf));
+        Assert.DoesNotContain(Enumerable.Range(0, 8), (spec with { KeepWeightsEvery = 0 }).KeepsWeightsOf);
+    }
+
+    private static readonly string[] Fields =
+        ["dataset", "hidden_widths", "init", "optimizer", "learning_rate", "batch_size", "epochs", "replicas", "l2", "seed", "invariant_degree", "all_graphs", "keep_weights_every", "widths", "Epochs", ""];
+
+    private static Gen<JsonNode?> Values() => Gen.OneOf(
+        Gen.Constant<JsonNode?>(null),
+        ArbMap.Default.GeneratorFor<bool>().Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.Elements(0L, 1L, -1L, 2L, 4L, 10L, 100L, 4097L, int.MaxValue, long.MaxValue, long.MinValue).Select(i => (JsonNode?)JsonValue.Create(i)),
+        Gen.Elements(0.0, -0.0, 1e-300, 0.5, 1e300, -2.5).Select(d => (JsonNode?)JsonValue.Create(d)),
+        Gen.Elements("", "mnist", "gaussian", "adam", "5", "\u0000", "orthogonal").Select(s => (JsonNode?)JsonValue.Create(s)),
+        Gen.ListOf(Gen.Elements(-1, 0, 4, 10, 640, 5000)).Select(l => (JsonNode?)new JsonArray(l.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray())),
+        Gen.Constant<JsonNode?>(new JsonObject { ["nested"] = 1 }));
+
+    [Fact]
+    public void Fuzzed_specs_either_parse_to_a_valid_spec_or_fail_with_spec_problems()
+    {
+        var specs = Gen.ListOf(Gen.Elements(Fields).Zip(Values()))
+            .Select(fields =>
+            {
+                var obj = new JsonObject();
+                foreach (var (name, value) in fields)
+                {
+                    obj[name] = value?.DeepClone();
+                }
+                return obj.ToJsonString();
+            });
+
+        Prop.ForAll(specs.ToArbitrary(), json =>
+        {
+            try
+            {
+                var spec = Parse(json);
+                return ExperimentSpecParser.Validate(spec, Datasets).Count == 0;
+            }
+            catch (SpecException error)
+            {
+                return error.Problems.Count > 0 && error.Problems.All(p => p.StartsWith("spec", StringComparison.Ordinal));
+            }
+        }).QuickCheckThrowOnFailure();
+    }
+}
