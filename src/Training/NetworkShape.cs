@@ -29,6 +29,7 @@ public sealed class NetworkShape
         Classes = classes;
         Hidden = hidden.ToArray();
         Layers = widths.Zip(widths.Skip(1), (i, o) => new LayerShape(i, o)).ToArray();
+        SquareLayers = Enumerable.Range(1, Depth).Where(l => LayerInputs(l) == LayerOutputs(l)).ToArray();
     }
 
     /// <summary>Input units (784 for MNIST).</summary>
@@ -42,6 +43,19 @@ public sealed class NetworkShape
 
     /// <summary>The linear layers, first to last.</summary>
     public IReadOnlyList<LayerShape> Layers { get; }
+
+    /// <summary>Number of weight matrices.</summary>
+    public int Depth => Layers.Count;
+
+    /// <summary>The weight matrices that are square, 1-based (matrix l is <c>Layers[l - 1]</c>), input side
+    /// first: the layers a matrix model can describe.</summary>
+    public IReadOnlyList<int> SquareLayers { get; }
+
+    /// <summary>Columns of weight matrix <paramref name="layer"/> (1-based).</summary>
+    public int LayerInputs(int layer) => Layers[layer - 1].Inputs;
+
+    /// <summary>Rows of weight matrix <paramref name="layer"/> (1-based).</summary>
+    public int LayerOutputs(int layer) => Layers[layer - 1].Outputs;
 
     /// <summary>Weights in all layers.</summary>
     public long ParameterCount => Layers.Sum(l => (long)l.Weights);
