@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansPigmm.Formats.Npy;
+using OrleansPigmm.Training.Data;
 
 namespace OrleansPigmm.Client;
 
@@ -34,5 +35,7 @@ public static class CommandFailure
         or FileNotFoundException
         or DirectoryNotFoundException
         or UnauthorizedAccessException
-        or JsonException;
+        or JsonException
+        or IdxFormatException
+        or InvalidDataException;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OrleansPigmm.Benchmarks;
 using OrleansPigmm.Benchmarks.Harness;
+using OrleansPigmm.Benchmarks.Training;
 
 namespace OrleansPigmm.Client.Commands;
 
@@ -10,8 +11,37 @@ internal static class BenchCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var bench = new Command("bench", "Run a benchmark scenario; each prints its figures and ratios against a yardstick or peer measured in the same run.");
+        bench.Subcommands.Add(Train(output, error));
         bench.Subcommands.Add(Math(output, error));
         return bench;
+    }
+
+    private static Command Train(TextWriter output, TextWriter error)
+    {
+        var replicas = new Option<string>("--replicas") { Description = "Ensemble sizes for the paper's 784-10-10-10-10 net.", DefaultValueFactory = _ => "1,64,1000" };
+        var wideReplicas = new Option<string>("--wide-replicas") { Description = "Ensemble sizes for 784-640-640-10 (about 100 times the work per replica; add 1000 for the full sweep).", DefaultValueFactory = _ => "1,64" };
+        var peer = new Option<string?>("--peer") { Description = "Path of the PyTorch reference torch_ensemble.py (default: ../shared/peers/torch_ensemble.py beside the repository root)." };
+        var python = new Option<string>("--python") { Description = "Python interpreter with torch for the peer.", DefaultValueFactory = _ => TorchPeer.DefaultPython() };
+        var noPeer = new Option<bool>("--no-peer") { Description = "Skip the PyTorch reference." };
+        var peerMaxReplicas = new Option<int?>("--peer-max-replicas") { Description = "Run the PyTorch reference only for ensembles up to this size (default: all)." };
+        var common = new CommonTrainingOptions();
+        var command = new Command("train", "Replica-epochs per second of the trainer, GFLOP/s against the measured fp32 peak, and ratios to the PyTorch reference.")
+        {
+            replicas, wideReplicas, peer, python, noPeer, peerMaxReplicas,
+        };
+        common.AddTo(command);
+        command.SetAction(parsed => CommandFailure.Guard("bench train", error, () =>
+        {
+            var options = new TrainingThroughputOptions(
+                OptionValues.PositiveIntegers(parsed.GetValue(replicas)!, "--replicas"),
+                OptionValues.PositiveIntegers(parsed.GetValue(wideReplicas)!, "--wide-replicas"),
+                common.Trainer(parsed), common.DatasetName(parsed), common.DataDirectory(parsed), parsed.GetValue(python)!,
+                parsed.GetValue(noPeer) ? null : parsed.GetValue(peer) ?? TorchPeer.DefaultScript(),
+                parsed.GetValue(peerMaxReplicas) ?? int.MaxValue);
+            TrainingThroughput.Run(options, output);
+            return 0;
+        }));
+        return command;
     }
 
     private static Command Math(TextWriter output, TextWriter error)

@@ -1,10 +1,25 @@
 using System.Globalization;
+using OrleansPigmm.Training;
+using OrleansPigmm.Training.Cpu;
 
 namespace OrleansPigmm.Client.Commands;
 
 /// <summary>Parsing of option values shared by the commands; bad values become <see cref="InputException"/>.</summary>
 internal static class OptionValues
 {
+    /// <summary>The init scheme names accepted on the command line, as <c>--init</c> spells them.</summary>
+    public static readonly IReadOnlyDictionary<string, InitScheme> InitSchemes = new Dictionary<string, InitScheme>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["gaussian"] = InitScheme.Gaussian,
+        ["uniform"] = InitScheme.Uniform,
+        ["kaiming-normal"] = InitScheme.KaimingNormal,
+        ["xavier-uniform"] = InitScheme.XavierUniform,
+        ["orthogonal"] = InitScheme.Orthogonal,
+    };
+
+    /// <summary>The spelling of a scheme in <see cref="InitSchemes"/>.</summary>
+    public static string Name(InitScheme scheme) => InitSchemes.First(pair => pair.Value == scheme).Key;
+
     /// <summary>Parses "10,10,10" into positive integers.</summary>
     public static int[] PositiveIntegers(string text, string option)
     {
@@ -18,5 +33,37 @@ internal static class OptionValues
             }
         }
         return values;
+    }
+
+    public static InitScheme Init(string text) => InitSchemes.TryGetValue(text, out var scheme)
+        ? scheme
+        : throw new InputException($"--init must be one of {string.Join(", ", InitSchemes.Keys)}; got '{text}'.");
+
+    public static VectorWidth Width(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => VectorWidth.Auto,
+        "128" => VectorWidth.Bits128,
+        "256" => VectorWidth.Bits256,
+        "512" => VectorWidth.Bits512,
+        _ => throw new InputException($"--vector-width must be auto, 128, 256 or 512; got '{text}'."),
+    };
+
+    /// <summary>Trainer options after checking that the width is available here.</summary>
+    public static TrainerOptions Trainer(int threads, string width)
+    {
+        if (threads < 1)
+        {
+            throw new InputException($"--threads must be at least 1; got {threads}.");
+        }
+        var options = new TrainerOptions { Threads = threads, VectorWidth = Width(width) };
+        try
+        {
+            _ = options.ResolvedBits;
+        }
+        catch (NotSupportedException unsupported)
+        {
+            throw new InputException(unsupported.Message + " Use --vector-width auto.");
+        }
+        return options;
     }
 }

@@ -1,0 +1,62 @@
+namespace OrleansPigmm.Training.Data;
+
+/// <summary>
+/// Finds datasets on disk. The data folder is, in order: an explicit folder, the environment
+/// variable <see cref="DataDirectoryVariable"/>, or $XDG_CACHE_HOME/orleanspigmm/datasets
+/// (~/.cache/orleanspigmm/datasets). Dataset NAME lives in DATA/NAME/, with its descriptor
+/// DATA/NAME/dataset.json as the fetch script leaves it.
+/// </summary>
+public static class DatasetCatalog
+{
+    /// <summary>The environment variable naming the data folder.</summary>
+    public const string DataDirectoryVariable = "PIGMM_DATA_DIR";
+
+    /// <summary>The data folder: <paramref name="explicitFolder"/> if given, else the environment variable, else the cache default.</summary>
+    public static string DataDirectory(string? explicitFolder = null)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitFolder))
+        {
+            return explicitFolder;
+        }
+        string? fromEnvironment = Environment.GetEnvironmentVariable(DataDirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+        string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrWhiteSpace(cache))
+        {
+            cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        }
+        return Path.Combine(cache, "orleanspigmm", "datasets");
+    }
+
+    /// <summary>
+    /// The descriptor and folder of a dataset given by name (its fetched descriptor, else a built-in
+    /// one) or by the path of a descriptor file (whose data lies beside it).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such dataset; the message lists the known ones and the fetch command.</exception>
+    public static (DatasetDescriptor Descriptor, string Folder) Resolve(string nameOrDescriptorPath, string? dataDirectory = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrDescriptorPath);
+        if (nameOrDescriptorPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var fromFile = DatasetDescriptor.Parse(File.ReadAllText(nameOrDescriptorPath), nameOrDescriptorPath);
+            return (fromFile, Path.GetDirectoryName(Path.GetFullPath(nameOrDescriptorPath))!);
+        }
+        string folder = Path.Combine(DataDirectory(dataDirectory), nameOrDescriptorPath);
+        string fetched = Path.Combine(folder, DatasetDescriptor.FileName);
+        var descriptor = File.Exists(fetched)
+            ? DatasetDescriptor.Parse(File.ReadAllText(fetched), fetched)
+            : DatasetDescriptor.BuiltIn(nameOrDescriptorPath)
+              ?? throw new FileNotFoundException($"Unknown dataset '{nameOrDescriptorPath}': no {fetched} and no built-in descriptor (built in: {string.Join(", ", DatasetDescriptor.BuiltInNames)}). Describe it in a JSON file and fetch it with scripts/fetch-dataset.sh FILE.json.", fetched);
+        return (descriptor, folder);
+    }
+
+    /// <summary>Resolves and loads a dataset (see <see cref="Resolve"/> and <see cref="Dataset.Load"/>).</summary>
+    public static Dataset Load(string nameOrDescriptorPath, string? dataDirectory = null)
+    {
+        var (descriptor, folder) = Resolve(nameOrDescriptorPath, dataDirectory);
+        return Dataset.Load(descriptor, folder);
+    }
+}
