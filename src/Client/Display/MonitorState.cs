@@ -1,0 +1,61 @@
+using System.Globalization;
+using OrleansPigmm.Formats.Fits;
+using OrleansPigmm.Storage;
+
+namespace OrleansPigmm.Client.Display;
+
+/// <summary>What the monitor shows of an experiment at one moment: its progress, the rate
+/// observed since the monitor started, and the latest fit of every layer.</summary>
+internal sealed record MonitorState(
+    string ExperimentId,
+    ExperimentProgress Progress,
+    double? ReplicaEpochsPerSecond,
+    EpochTraining? LatestTraining,
+    IReadOnlyList<FitDocument> LatestFits)
+{
+    /// <summary>Time left at the observed rate; null while no rate is known.</summary>
+    public TimeSpan? EstimatedTimeLeft =>
+        Progress.IsComplete ? TimeSpan.Zero
+        : ReplicaEpochsPerSecond is > 0 and var rate ? TimeSpan.FromSeconds((Progress.ReplicaEpochsTotal - Progress.ReplicaEpochsDone) / rate)
+        : null;
+
+    /// <summary>The latest fit of each layer, by layer.</summary>
+    public static IReadOnlyList<FitDocument> LatestPerLayer(ExperimentFitsDocument document) =>
+        document.Fits.GroupBy(fit => fit.Layer).OrderBy(layer => layer.Key).Select(layer => layer.MaxBy(fit => fit.Epoch)!).ToList();
+
+    /// <summary>The largest defined |deviation| of the invariants of <paramref name="degree"/>, or null.</summary>
+    public static double? MaxDeviation(FitDocument fit, int degree) =>
+        fit.Invariants.Where(invariant => invariant.Degree == degree && invariant.Deviation is not null)
+            .Select(invariant => Math.Abs(invariant.Deviation!.Value))
+            .DefaultIfEmpty(double.NaN).Max() is var max && double.IsNaN(max) ? null : max;
+
+    /// <summary>The progress line: replica-epochs done of total, rate, time left, accuracy.</summary>
+    public string ProgressLine()
+    {
+        var rate = ReplicaEpochsPerSecond is { } r ? $"{Number(r)} replica-epochs/s" : "rate unknown";
+        var left = EstimatedTimeLeft is { } t ? $"ETA {Duration(t)}" : "ETA unknown";
+        var accuracy = LatestTraining?.MeanTestAccuracy is { } a
+            ? $"mean test accuracy {a.ToString("P2", CultureInfo.InvariantCulture)} (epoch {LatestTraining.Epoch})"
+            : "no test accuracy yet";
+        return $"{Progress.ReplicaEpochsDone:N0}/{Progress.ReplicaEpochsTotal:N0} replica-epochs ({Progress.Fraction.ToString("P1", CultureInfo.InvariantCulture)}), {rate}, {left}, {accuracy}";
+    }
+
+    /// <summary>The columns of the per-layer fit table.</summary>
+    public static IReadOnlyList<string> FitColumns { get; } =
+        ["layer", "epoch", "samples", "f1", "f3", "f12", "f13", "W2² simple Gaussian", "max |dev| cubic", "max |dev| quartic"];
+
+    /// <summary>One row of cells per layer, in <see cref="FitColumns"/> order.</summary>
+    public IEnumerable<string[]> FitRows() => LatestFits.Select(fit => new[]
+    {
+        Integer(fit.Layer), Integer(fit.Epoch), Integer(fit.Samples),
+        Number(fit.Params[0]), Number(fit.Params[2]), Number(fit.Params[11]), Number(fit.Params[12]),
+        Number(fit.W2Squared?.SimpleGaussian), Number(MaxDeviation(fit, 3)), Number(MaxDeviation(fit, 4)),
+    });
+
+    private static string Integer(long? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Number(double? value) => value?.ToString("G4", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Duration(TimeSpan time) =>
+        time.TotalDays >= 1 ? $"{(int)time.TotalDays}d {time:hh\\:mm\\:ss}" : time.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+}
