@@ -16,6 +16,9 @@ public static class PigmmCommandLine
         var root = new RootCommand("OrleansPigmm: train ensembles of neural networks and fit permutation-invariant Gaussian matrix models to their weights.");
         root.Subcommands.Add(FitCommand.Create(output, error));
         root.Subcommands.Add(WassersteinCommand.Create(output, error));
+        root.Subcommands.Add(WatchCommand.Create(output, error));
+        root.Subcommands.Add(FitsCommand.Create(output, error));
+        root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
         return root;
     }

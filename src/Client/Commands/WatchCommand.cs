@@ -1,0 +1,34 @@
+using System.CommandLine;
+using OrleansPigmm.Client.Display;
+using Spectre.Console;
+
+namespace OrleansPigmm.Client.Commands;
+
+/// <summary><c>pigmm watch</c>: the live view of an experiment from its store, while it trains or after.</summary>
+internal static class WatchCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var stored = new StoredExperiment();
+        var command = new Command("watch", "Show an experiment's progress and latest fits from its store, refreshed as they change, until it is complete (Ctrl+C to leave earlier).");
+        stored.AddTo(command);
+        stored.SetAction(command, "watch", error, async (parsed, store, cancellationToken) =>
+        {
+            var experiment = await stored.ResolveAsync(store, parsed, cancellationToken).ConfigureAwait(false);
+            return await ExperimentMonitor.RunAsync(store, experiment.Id, ConsoleFor(output), stopWhen: null, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>A Spectre console on <paramref name="output"/>: live (ANSI, interactive) only on a terminal.</summary>
+    public static IAnsiConsole ConsoleFor(TextWriter output)
+    {
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+    }
+}
