@@ -36,8 +36,8 @@ public static class ExperimentOutputs
     /// The fit document of <paramref name="experimentId"/>: its spec, the initial law its
     /// initialisation scheme implies (<see cref="InitialLaws"/>), every published fit with its
     /// layer, epoch, diverged count and W2 / W2^2 to the simple-Gaussian reference, to the
-    /// layer's epoch-0 fit and to its previous epoch's fit (null where that fit or the law is
-    /// not known), and the training history of the committed metrics.
+    /// layer's epoch-0 fit (0 for that fit itself) and to its previous epoch's fit (null where
+    /// that fit or the law is not known), and the training history of the committed metrics.
     /// </summary>
     /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
     /// <exception cref="InvalidDataException">A stored spec or fit is not a readable document.</exception>
@@ -115,9 +115,13 @@ public static class ExperimentOutputs
                 models[(layer, epoch)],
                 fit.Document.Samples,
                 law?.Variance,
-                models.GetValueOrDefault((layer, 0)),
+                epoch == 0 ? null : models.GetValueOrDefault((layer, 0)),
                 models.GetValueOrDefault((layer, epoch - 1)));
-            return fit.Document with { W2 = w2, W2Squared = w2Squared };
+            // The epoch-0 fit is its own epoch-0 reference: exactly 0, not the rounding noise of
+            // a distance computed from a model to itself.
+            return epoch == 0
+                ? fit.Document with { W2 = w2 with { Epoch0 = 0 }, W2Squared = w2Squared with { Epoch0 = 0 } }
+                : fit.Document with { W2 = w2, W2Squared = w2Squared };
         }).ToList();
     }
 
