@@ -48,6 +48,8 @@ public static class ExperimentMonitor
             int result = 0;
             await console.Live(Render(first)).AutoClear(false).StartAsync(async live =>
             {
+                // The live region draws on refresh only.
+                live.Refresh();
                 result = await FollowAsync(view, first, state => { live.UpdateTarget(Render(state)); live.Refresh(); }, stopWhen, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return result;
@@ -58,7 +60,9 @@ public static class ExperimentMonitor
             string text = PlainText(state);
             if (text != printed)
             {
-                console.WriteLine(text);
+                // Straight to the writer: plain lines are for logs and pipes, unwrapped at any width.
+                console.Profile.Out.Writer.WriteLine(text);
+                console.Profile.Out.Writer.Flush();
                 printed = text;
             }
         }
@@ -93,7 +97,7 @@ public static class ExperimentMonitor
 
     private static IRenderable Render(MonitorState state)
     {
-        var table = new Table().Border(TableBorder.Rounded).Expand();
+        var table = new Table().Border(TableBorder.Rounded);
         foreach (var (column, index) in MonitorState.FitColumns.Select((column, index) => (column, index)))
         {
             table.AddColumn(index == 0 ? new TableColumn(column) : new TableColumn(column).RightAligned());

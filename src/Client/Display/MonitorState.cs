@@ -35,9 +35,9 @@ internal sealed record MonitorState(
         var rate = ReplicaEpochsPerSecond is { } r ? $"{Number(r)} replica-epochs/s" : "rate unknown";
         var left = EstimatedTimeLeft is { } t ? $"ETA {Duration(t)}" : "ETA unknown";
         var accuracy = LatestTraining?.MeanTestAccuracy is { } a
-            ? $"mean test accuracy {a.ToString("P2", CultureInfo.InvariantCulture)} (epoch {LatestTraining.Epoch})"
+            ? $"mean test accuracy {Percent(a, "F2")} (epoch {LatestTraining.Epoch})"
             : "no test accuracy yet";
-        return $"{Progress.ReplicaEpochsDone:N0}/{Progress.ReplicaEpochsTotal:N0} replica-epochs ({Progress.Fraction.ToString("P1", CultureInfo.InvariantCulture)}), {rate}, {left}, {accuracy}";
+        return $"{Progress.ReplicaEpochsDone:N0}/{Progress.ReplicaEpochsTotal:N0} replica-epochs ({Percent(Progress.Fraction, "F1")}), {rate}, {left}, {accuracy}";
     }
 
     /// <summary>The columns of the per-layer fit table.</summary>
@@ -51,6 +51,9 @@ internal sealed record MonitorState(
         Number(fit.Params[0]), Number(fit.Params[2]), Number(fit.Params[11]), Number(fit.Params[12]),
         Number(fit.W2Squared?.SimpleGaussian), Number(MaxDeviation(fit, 3)), Number(MaxDeviation(fit, 4)),
     });
+
+    // "12.5%": the invariant culture would write "12.5 %".
+    private static string Percent(double fraction, string format) => (100 * fraction).ToString(format, CultureInfo.InvariantCulture) + "%";
 
     private static string Integer(long? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "-";
 

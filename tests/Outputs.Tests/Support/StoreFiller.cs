@@ -58,7 +58,9 @@ internal static class StoreFiller
     public static ReplicaMetrics Metrics(int replica, int epoch) =>
         new(replica, epoch, epoch == 0 ? double.NaN : 2.0 / (epoch + 1) + 0.01 * replica, epoch == 0 ? null : 0.8 + 0.05 * epoch + 0.001 * replica, Diverged: false);
 
-    public static async Task FillAsync(IPigmmStore store, FilledExperiment experiment)
+    /// <summary>Stores the experiment, commits its epochs and publishes their fits.</summary>
+    /// <returns>The lease of its only batch, to commit further epochs with.</returns>
+    public static async Task<WorkLease> FillAsync(IPigmmStore store, FilledExperiment experiment)
     {
         var record = experiment.Record;
         await store.CreateExperimentAsync(record, [new ReplicaBatch(0, 0, experiment.Replicas)]);
@@ -74,6 +76,7 @@ internal static class StoreFiller
         {
             await PublishAsync(store, experiment, key.Layer, key.Epoch, ensembles[key], published);
         }
+        return lease;
     }
 
     /// <summary>Commits one more epoch of every replica and publishes its fits, as a run in progress does.</summary>
