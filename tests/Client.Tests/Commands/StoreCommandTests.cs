@@ -161,7 +161,7 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_store_file_that_is_not_a_store_is_bad_input_and_is_left_as_it_was()
+    public void A_store_file_that_is_not_a_store_is_bad_input_and_is_left_as_it_was()
     {
         File.WriteAllText(StorePath, "not a database");
 
@@ -169,7 +169,6 @@ public sealed class StoreCommandTests : IDisposable
 
         result.AssertBadInput("fits");
         Assert.Equal("not a database", File.ReadAllText(StorePath));
-        await Task.CompletedTask;
     }
 
     [Fact]
