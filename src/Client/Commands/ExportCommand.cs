@@ -15,16 +15,13 @@ internal static class ExportCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var stored = new StoredExperiment();
         var outputPath = new Option<string>("--output") { Description = "The .npy file to write; SNAPSHOTS.json is written beside SNAPSHOTS.npy.", Required = true };
         var command = new Command("export", "Write an experiment's stored weight snapshots as a float32 .npy array (R, E+1, L, n, n), as 'pigmm train' does.")
         {
             outputPath,
         };
-        stored.AddTo(command);
-        stored.SetAction(command, "export", error, async (parsed, store, cancellationToken) =>
+        StoredExperiment.Attach(command, "export", error, async (parsed, store, experiment, cancellationToken) =>
         {
-            var experiment = await stored.ResolveAsync(store, parsed, cancellationToken).ConfigureAwait(false);
             var progress = await store.GetProgressAsync(experiment.Id, cancellationToken).ConfigureAwait(false);
             if (!progress.IsComplete)
             {

@@ -8,17 +8,14 @@ internal static class FitsCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var stored = new StoredExperiment();
         var outDirectory = new Option<string>("--out") { Description = "Folder to write fits.json, fits.csv and report.html into (created if missing).", Required = true };
         var command = new Command("fits", "Write an experiment's fits (fits.json, fits.csv) and report (report.html) from its store; works during and after a run.")
         {
             outDirectory,
         };
         command.Aliases.Add("report");
-        stored.AddTo(command);
-        stored.SetAction(command, "fits", error, async (parsed, store, cancellationToken) =>
+        StoredExperiment.Attach(command, "fits", error, async (parsed, store, experiment, cancellationToken) =>
         {
-            var experiment = await stored.ResolveAsync(store, parsed, cancellationToken).ConfigureAwait(false);
             string folder = parsed.GetValue(outDirectory)!;
             var document = await OutputFolder.WriteAsync(folder, () => ExperimentOutputs.WriteAsync(store, experiment.Id, folder, cancellationToken)).ConfigureAwait(false);
             output.WriteLine($"Wrote {ExperimentOutputs.FitsJsonFileName}, {ExperimentOutputs.FitsCsvFileName} and {ExperimentOutputs.ReportFileName} of experiment {experiment.Id} ({document.Fits.Count} fits) to {folder}.");

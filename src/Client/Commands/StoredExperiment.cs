@@ -8,28 +8,22 @@ namespace OrleansPigmm.Client.Commands;
 /// read an existing store, and how they are resolved: bad input becomes <see cref="InputException"/>.</summary>
 internal sealed class StoredExperiment
 {
-    public Option<string> Store { get; } = new("--store")
+    private readonly Option<string> storeOption = new("--store")
     {
         Description = $"The experiment store (SQLite file) to read; default {StoreLocation.Default} in the current directory.",
         DefaultValueFactory = _ => StoreLocation.Default,
     };
 
-    public Argument<string?> Experiment { get; } = new("experiment")
+    private readonly Argument<string?> experimentArgument = new("experiment")
     {
         Description = "Experiment id; may be left out when the store holds exactly one experiment.",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(Store);
-        command.Arguments.Add(Experiment);
-    }
-
     /// <summary>Opens the store named by the command line; it must already exist (reading never creates one).</summary>
-    public IPigmmStore Open(ParseResult parsed)
+    private IPigmmStore Open(ParseResult parsed)
     {
-        string path = parsed.GetValue(Store)!;
+        string path = parsed.GetValue(storeOption)!;
         if (!File.Exists(path))
         {
             throw new InputException($"there is no store at '{path}' (give the file that 'pigmm run' wrote with --store PATH).");
@@ -45,9 +39,9 @@ internal sealed class StoredExperiment
     }
 
     /// <summary>The experiment named by the command line, or the store's only experiment when none is named.</summary>
-    public async Task<ExperimentRecord> ResolveAsync(IPigmmStore store, ParseResult parsed, CancellationToken cancellationToken)
+    private async Task<ExperimentRecord> ResolveAsync(IPigmmStore store, ParseResult parsed, CancellationToken cancellationToken)
     {
-        string? id = parsed.GetValue(Experiment);
+        string? id = parsed.GetValue(experimentArgument);
         if (id is not null)
         {
             return await store.GetExperimentAsync(id, cancellationToken).ConfigureAwait(false)
@@ -68,16 +62,24 @@ internal sealed class StoredExperiment
         return experiments.Count == 0 ? "none" : string.Join(", ", experiments.Select(e => e.Id));
     }
 
-    /// <summary>Runs an asynchronous command body under <see cref="CommandFailure.Guard"/>, with the store open.</summary>
-    public void SetAction(Command command, string name, TextWriter error, Func<ParseResult, IPigmmStore, CancellationToken, Task<int>> body) =>
+    /// <summary>Adds <c>--store</c> and <c>[EXPERIMENT]</c> to <paramref name="command"/>, and makes
+    /// its action run <paramref name="body"/> under <see cref="CommandFailure.Guard"/> with the
+    /// store open and the experiment resolved.</summary>
+    public static void Attach(Command command, string name, TextWriter error, Func<ParseResult, IPigmmStore, ExperimentRecord, CancellationToken, Task<int>> body)
+    {
+        var stored = new StoredExperiment();
+        command.Options.Add(stored.storeOption);
+        command.Arguments.Add(stored.experimentArgument);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard(name, error, () =>
         {
             return Run().GetAwaiter().GetResult();
 
             async Task<int> Run()
             {
-                await using var store = Open(parsed);
-                return await body(parsed, store, cancellationToken).ConfigureAwait(false);
+                await using var store = stored.Open(parsed);
+                var experiment = await stored.ResolveAsync(store, parsed, cancellationToken).ConfigureAwait(false);
+                return await body(parsed, store, experiment, cancellationToken).ConfigureAwait(false);
             }
         })));
+    }
 }

@@ -9,14 +9,9 @@ internal static class WatchCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var stored = new StoredExperiment();
         var command = new Command("watch", "Show an experiment's progress and latest fits from its store, refreshed as they change, until it is complete (Ctrl+C to leave earlier).");
-        stored.AddTo(command);
-        stored.SetAction(command, "watch", error, async (parsed, store, cancellationToken) =>
-        {
-            var experiment = await stored.ResolveAsync(store, parsed, cancellationToken).ConfigureAwait(false);
-            return await ExperimentMonitor.RunAsync(store, experiment.Id, ConsoleFor(output), stopWhen: null, cancellationToken).ConfigureAwait(false);
-        });
+        StoredExperiment.Attach(command, "watch", error, (parsed, store, experiment, cancellationToken) =>
+            ExperimentMonitor.RunAsync(store, experiment.Id, ConsoleFor(output), stopWhen: null, cancellationToken));
         return command;
     }
 
