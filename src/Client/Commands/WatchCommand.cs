@@ -1,6 +1,5 @@
 using System.CommandLine;
 using OrleansPigmm.Client.Display;
-using Spectre.Console;
 
 namespace OrleansPigmm.Client.Commands;
 
@@ -10,20 +9,25 @@ internal static class WatchCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var command = new Command("watch", "Show an experiment's progress and latest fits from its store, refreshed as they change, until it is complete (Ctrl+C to leave earlier).");
-        StoredExperiment.Attach(command, "watch", error, (parsed, store, experiment, cancellationToken) =>
-            ExperimentMonitor.RunAsync(store, experiment.Id, ConsoleFor(output), stopWhen: null, cancellationToken));
-        return command;
-    }
-
-    /// <summary>A Spectre console on <paramref name="output"/>: live (ANSI, interactive) only on a terminal.</summary>
-    public static IAnsiConsole ConsoleFor(TextWriter output)
-    {
-        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        StoredExperiment.Attach(command, "watch", error, async (parsed, store, experiment, cancellationToken) =>
         {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+            // Ctrl+C ends the view through its token, so that the live region restores the cursor.
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs press)
+            {
+                press.Cancel = true;
+                interrupted.Cancel();
+            }
+            Console.CancelKeyPress += OnCancelKeyPress;
+            try
+            {
+                return await ExperimentMonitor.RunAsync(store, experiment.Id, ExperimentMonitor.ConsoleFor(output), stopWhen: null, interrupted.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= OnCancelKeyPress;
+            }
         });
+        return command;
     }
 }

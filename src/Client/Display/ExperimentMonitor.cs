@@ -24,6 +24,20 @@ public static class ExperimentMonitor
     /// <summary>How often the store is polled when it announces no change itself.</summary>
     public static TimeSpan PollInterval { get; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A console for <see cref="RunAsync"/> on <paramref name="output"/>: live (ANSI,
+    /// interactive) when it is the process's standard output on a terminal, plain lines otherwise.</summary>
+    public static IAnsiConsole ConsoleFor(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+    }
+
     /// <summary>
     /// Shows <paramref name="experimentId"/> on <paramref name="console"/> until the experiment is
     /// complete, <paramref name="stopWhen"/> completes, or <paramref name="cancellationToken"/> is
@@ -100,16 +114,13 @@ public static class ExperimentMonitor
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var (column, index) in MonitorState.FitColumns.Select((column, index) => (column, index)))
         {
-            table.AddColumn(index == 0 ? new TableColumn(column) : new TableColumn(column).RightAligned());
+            table.AddColumn(index == 0 ? new TableColumn(column).NoWrap() : new TableColumn(column).RightAligned().NoWrap());
         }
         foreach (var row in state.FitRows())
         {
             table.AddRow(row.Select(cell => new Text(cell)).ToArray());
         }
-        if (table.Rows.Count == 0)
-        {
-            table.Caption("no fit published yet");
-        }
+        table.Caption(table.Rows.Count == 0 ? "no fit published yet" : MonitorState.FitLegend);
         var bar = new BreakdownChart().Width(60).HideTags()
             .AddItem("done", state.Progress.ReplicaEpochsDone, Color.Green)
             .AddItem("left", state.Progress.ReplicaEpochsTotal - state.Progress.ReplicaEpochsDone, Color.Grey);

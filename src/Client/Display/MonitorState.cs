@@ -42,7 +42,11 @@ internal sealed record MonitorState(
 
     /// <summary>The columns of the per-layer fit table.</summary>
     public static IReadOnlyList<string> FitColumns { get; } =
-        ["layer", "epoch", "samples", "f1", "f3", "f12", "f13", "W2² simple Gaussian", "max |dev| cubic", "max |dev| quartic"];
+        ["layer", "epoch", "samples", "f1", "f3", "f12", "f13", "W2² simple", "max|dev| d3", "max|dev| d4"];
+
+    /// <summary>What the shortened column names mean.</summary>
+    public const string FitLegend = "W2² simple: squared 2-Wasserstein distance to the simple Gaussian of the initial law; "
+        + "max|dev| d3, d4: largest |predicted - mean| / std of the cubic and quartic invariants.";
 
     /// <summary>One row of cells per layer, in <see cref="FitColumns"/> order.</summary>
     public IEnumerable<string[]> FitRows() => LatestFits.Select(fit => new[]

@@ -126,7 +126,7 @@ public sealed class ExperimentMonitorTests : IAsyncLifetime
     public async Task An_interactive_console_gets_a_live_region_with_the_fit_table()
     {
         var monitor = ExperimentMonitor.RunAsync(store, experiment.Id, Console(terminal: true));
-        await WaitForAsync("W2² simple Gaussian");
+        await WaitForAsync("W2² simple");
 
         await FinishRunAsync(monitor, fromEpoch: 1);
         Assert.Contains("\u001b[", Printed);
