@@ -41,15 +41,6 @@ public sealed class MathBenchmark(MeasureOptions? options = null, TimeSpan? warm
     /// <summary>Timing name of the all-graphs catalogue of degree 4 (361 values).</summary>
     public const string AllGraphs = "361 graphs";
 
-    /// <summary>Timing name of the refit with the 52 paper invariants.</summary>
-    public const string PaperRefit = "refit 52";
-
-    /// <summary>Timing name of the refit with all 361 graphs.</summary>
-    public const string AllGraphsRefit = "refit 361";
-
-    /// <summary>Matrices in the refit's accumulator, the paper's ensemble size.</summary>
-    public const int RefitSamples = 1000;
-
     /// <summary>The matrix sizes of the paper's width sweep.</summary>
     public static IReadOnlyList<int> Sizes { get; } = [10, 40, 160, 640];
 
@@ -81,12 +72,11 @@ public sealed class MathBenchmark(MeasureOptions? options = null, TimeSpan? warm
         row.Timings.Add(new(Product, Harness.Measure.PerCall(calls.Product, options)));
         row.Timings.Add(new(Paper, Harness.Measure.PerCall(calls.Paper, options)));
         row.Timings.Add(new(AllGraphs, Harness.Measure.PerCall(calls.AllGraphs, options)));
-        row.Timings.Add(new(PaperRefit, Harness.Measure.PerCall(calls.PaperRefit, options)));
-        row.Timings.Add(new(AllGraphsRefit, Harness.Measure.PerCall(calls.AllGraphsRefit, options)));
+        row.Timings.Add(new(RefitBenchmark.Paper, Harness.Measure.PerCall(calls.PaperRefit, options)));
+        row.Timings.Add(new(RefitBenchmark.AllGraphs, Harness.Measure.PerCall(calls.AllGraphsRefit, options)));
         row.Ratios.Add(new($"{Paper} / {PlainSum}", row[Paper].MedianSeconds / row[PlainSum].MedianSeconds, 10));
         row.Ratios.Add(new($"{AllGraphs} / {Product}", row[AllGraphs].MedianSeconds / row[Product].MedianSeconds, 20));
-        row.Ratios.Add(new($"{PaperRefit} / 1 ms", row[PaperRefit].MedianSeconds / 1e-3, 1));
-        row.Ratios.Add(new($"{AllGraphsRefit} / 1 ms", row[AllGraphsRefit].MedianSeconds / 1e-3, 1));
+        RefitBenchmark.AddRatios(row);
         return row;
     }
 
@@ -111,8 +101,8 @@ public sealed class MathBenchmark(MeasureOptions? options = null, TimeSpan? warm
             Product = () => MatrixProduct.Multiply(matrix, matrix, product, n, n, n);
             Paper = () => PaperInvariants.Compute(matrix, n, values, scratch);
             AllGraphs = () => catalog.Compute(matrix, n, values, scratch);
-            PaperRefit = Refit(paperAnalyzer, n, random);
-            AllGraphsRefit = Refit(allGraphsAnalyzer, n, random);
+            PaperRefit = RefitBenchmark.Call(paperAnalyzer, n, random);
+            AllGraphsRefit = RefitBenchmark.Call(allGraphsAnalyzer, n, random);
         }
 
         public int N { get; }
@@ -130,30 +120,5 @@ public sealed class MathBenchmark(MeasureOptions? options = null, TimeSpan? warm
         public Action AllGraphsRefit { get; }
 
         public IEnumerable<Action> All => [Sum, Product, Paper, AllGraphs, PaperRefit, AllGraphsRefit];
-
-        // The aggregator's work for one (layer, epoch) once its accumulator is up to date.
-        private static Action Refit(EnsembleAnalyzer analyzer, int n, Random random)
-        {
-            var law = IidLaw.UniformInitialisation(n);
-            var sampler = new PigmmSampler(new PigmmModel(n, PigmmParameters.Iid(law.Mean, law.Variance, n)));
-            var catalogue = analyzer.Catalogue;
-            var rows = Enumerable.Range(0, 8).Select(_ =>
-            {
-                var row = new double[catalogue.Count];
-                catalogue.Compute(sampler.Sample(random), n, row);
-                return row;
-            }).ToArray();
-            var ensemble = new InvariantAccumulator(catalogue.Key, catalogue.Count, n);
-            for (int r = 0; r < RefitSamples; r++)
-            {
-                ensemble.Add(rows[r % rows.Length]);
-            }
-            var reference = analyzer.Analyze(ensemble, law).Model;
-            return () =>
-            {
-                var fit = analyzer.Analyze(ensemble, law);
-                EnsembleAnalyzer.Distances(fit.Model, ensemble.Count, law.Variance, reference, reference);
-            };
-        }
     }
 }

@@ -17,6 +17,9 @@ public static class PigmmCommandLine
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(FitCommand.Create(output, error));
         root.Subcommands.Add(WassersteinCommand.Create(output, error));
+        root.Subcommands.Add(WatchCommand.Create(output, error));
+        root.Subcommands.Add(FitsCommand.Create(output, error));
+        root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
         return root;
     }

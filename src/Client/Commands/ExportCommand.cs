@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Text.Json;
+using OrleansPigmm.Formats.Npy;
+using OrleansPigmm.Storage;
+
+namespace OrleansPigmm.Client.Commands;
+
+/// <summary>
+/// <c>pigmm export</c>: an experiment's raw weight snapshots as one float32 .npy array
+/// (R, E+1, L, n, n), the layout of <c>pigmm train</c> (replica, epoch with 0 = initialisation,
+/// analysed layer, then each matrix [out][in]), with a JSON sidecar beside it naming the axes
+/// and holding the spec.
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var outputPath = new Option<string>("--output") { Description = "The .npy file to write; SNAPSHOTS.json is written beside SNAPSHOTS.npy.", Required = true };
+        var command = new Command("export", "Write an experiment's stored weight snapshots as a float32 .npy array (R, E+1, L, n, n), as 'pigmm train' does.")
+        {
+            outputPath,
+        };
+        StoredExperiment.Attach(command, "export", error, async (parsed, store, experiment, cancellationToken) =>
+        {
+            var progress = await store.GetProgressAsync(experiment.Id, cancellationToken).ConfigureAwait(false);
+            if (!progress.IsComplete)
+            {
+                throw new InputException($"experiment {experiment.Id} is still training ({progress.ReplicaEpochsDone} of {progress.ReplicaEpochsTotal} replica-epochs committed); export it once it is complete.");
+            }
+            string path = parsed.GetValue(outputPath)!;
+            await OutputFolder.WriteAsync(path, async () =>
+            {
+                await WriteArrayAsync(store, experiment, path, cancellationToken).ConfigureAwait(false);
+                WriteSidecar(experiment, path);
+                return true;
+            }).ConfigureAwait(false);
+            output.WriteLine($"Wrote {experiment.Replicas} x {experiment.Epochs + 1} x {experiment.Layers} matrices of {experiment.MatrixSize} x {experiment.MatrixSize} to {path}.");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Streams the weights into the array; every (replica, epoch, layer) must have kept its weights.</summary>
+    private static async Task WriteArrayAsync(IPigmmStore store, ExperimentRecord experiment, string path, CancellationToken cancellationToken)
+    {
+        int layers = experiment.Layers, epochs = experiment.Epochs + 1;
+        long expected = 0;
+        var missingEpochs = new SortedSet<int>();
+        void Missing(long upTo)
+        {
+            for (; expected < upTo; expected++)
+            {
+                missingEpochs.Add((int)(expected / layers % epochs));
+            }
+        }
+        using var writer = NpyWriter.Create(path, NpyElementType.Float32, [experiment.Replicas, epochs, layers, experiment.MatrixSize, experiment.MatrixSize]);
+        await foreach (var snapshot in store.ReadWeightsAsync(experiment.Id, cancellationToken).ConfigureAwait(false))
+        {
+            long index = ((long)snapshot.Replica * epochs + snapshot.Epoch) * layers + snapshot.Layer - 1;
+            Missing(index);
+            if (missingEpochs.Count == 0)
+            {
+                writer.Write(snapshot.Weights!);
+            }
+            expected = index + 1;
+        }
+        Missing((long)experiment.Replicas * epochs * layers);
+        if (missingEpochs.Count > 0)
+        {
+            throw new InputException($"experiment {experiment.Id} kept no raw weights for epoch{(missingEpochs.Count == 1 ? "" : "s")} {Ranges(missingEpochs)} (its keep_weights_every retention drops them); only complete snapshot arrays are exported.");
+        }
+        writer.Complete();
+    }
+
+    private static void WriteSidecar(ExperimentRecord experiment, string npyPath)
+    {
+        string path = Path.ChangeExtension(npyPath, ".json");
+        string partial = path + ".partial";
+        using (var stream = File.Create(partial))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("format", "pigmm-snapshots/1");
+            json.WriteString("npy", Path.GetFileName(npyPath));
+            json.WriteStartArray("shape");
+            foreach (int dimension in (int[])[experiment.Replicas, experiment.Epochs + 1, experiment.Layers, experiment.MatrixSize, experiment.MatrixSize])
+            {
+                json.WriteNumberValue(dimension);
+            }
+            json.WriteEndArray();
+            json.WriteString("axes", "replica, epoch (0 = initialisation), analysed layer (1-based in fits.json), out, in: each matrix [out][in] as PyTorch stores it");
+            json.WriteString("experiment", experiment.Id);
+            json.WritePropertyName("spec");
+            using (var spec = JsonDocument.Parse(experiment.SpecJson))
+            {
+                spec.RootElement.WriteTo(json);
+            }
+            json.WriteEndObject();
+        }
+        File.Move(partial, path, overwrite: true);
+    }
+
+    /// <summary>"0-2, 5, 7-9" for a sorted set of integers.</summary>
+    private static string Ranges(SortedSet<int> values)
+    {
+        var parts = new List<string>();
+        int? start = null, end = null;
+        foreach (int value in values.Append(int.MinValue))
+        {
+            if (start is not null && value == end + 1)
+            {
+                end = value;
+                continue;
+            }
+            if (start is not null)
+            {
+                parts.Add(start == end ? $"{start}" : $"{start}-{end}");
+            }
+            (start, end) = (value, value);
+        }
+        return string.Join(", ", parts);
+    }
+}
