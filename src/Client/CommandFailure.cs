@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansPigmm.Grains.Experiments;
 using OrleansPigmm.Formats.Npy;
 using OrleansPigmm.Training.Data;
 
@@ -37,5 +38,6 @@ public static class CommandFailure
         or UnauthorizedAccessException
         or JsonException
         or IdxFormatException
-        or InvalidDataException;
+        or InvalidDataException
+        or SpecException;
 }

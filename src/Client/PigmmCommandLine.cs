@@ -14,6 +14,7 @@ public static class PigmmCommandLine
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("OrleansPigmm: train ensembles of neural networks and fit permutation-invariant Gaussian matrix models to their weights.");
+        root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(FitCommand.Create(output, error));
         root.Subcommands.Add(WassersteinCommand.Create(output, error));

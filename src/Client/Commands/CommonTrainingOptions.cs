@@ -11,9 +11,14 @@ internal sealed class CommonTrainingOptions
     private readonly Option<int> threads = new("--threads") { Description = "Worker threads (default: all logical CPUs).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<string> vectorWidth = new("--vector-width") { Description = "SIMD width: auto, 128, 256 or 512 (results are the same at every width).", DefaultValueFactory = _ => "auto" };
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options; <paramref name="withDataset"/> false leaves out --dataset, for
+    /// commands whose spec names the dataset.</summary>
+    public void AddTo(Command command, bool withDataset = true)
     {
-        command.Options.Add(dataset);
+        if (withDataset)
+        {
+            command.Options.Add(dataset);
+        }
         command.Options.Add(dataDirectory);
         command.Options.Add(threads);
         command.Options.Add(vectorWidth);

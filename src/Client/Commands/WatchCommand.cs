@@ -12,21 +12,8 @@ internal static class WatchCommand
         StoredExperiment.Attach(command, "watch", error, async (parsed, store, experiment, cancellationToken) =>
         {
             // Ctrl+C ends the view through its token, so that the live region restores the cursor.
-            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs press)
-            {
-                press.Cancel = true;
-                interrupted.Cancel();
-            }
-            Console.CancelKeyPress += OnCancelKeyPress;
-            try
-            {
-                return await ExperimentMonitor.RunAsync(store, experiment.Id, ExperimentMonitor.ConsoleFor(output), stopWhen: null, interrupted.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                Console.CancelKeyPress -= OnCancelKeyPress;
-            }
+            using var interruption = new Interruption(cancellationToken);
+            return await ExperimentMonitor.RunAsync(store, experiment.Id, ExperimentMonitor.ConsoleFor(output), stopWhen: null, interruption.Token).ConfigureAwait(false);
         });
         return command;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansPigmm.Training;
 
 namespace OrleansPigmm.Grains.Experiments;
 
@@ -132,8 +133,8 @@ public static class ExperimentSpecParser
         Check(spec.BatchSize <= shape.TrainExamples,
             $"spec.batch_size: must be at most the {shape.TrainExamples} training examples of {spec.Dataset}, got {spec.BatchSize}");
         var network = new NetworkShape(shape.Inputs, spec.HiddenWidths, shape.Classes);
-        Check(network.Parameters <= MaxParameters,
-            $"spec.hidden_widths: the network has {network.Parameters:N0} weights; the limit is {MaxParameters:N0}");
+        Check(network.ParameterCount <= MaxParameters,
+            $"spec.hidden_widths: the network has {network.ParameterCount:N0} weights; the limit is {MaxParameters:N0}");
         var sizes = network.SquareLayers.Select(l => network.LayerOutputs(l)).Distinct().ToArray();
         if (sizes.Length == 0)
         {
