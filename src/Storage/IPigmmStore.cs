@@ -1,9 +1,10 @@
 namespace OrleansPigmm.Storage;
 
 /// <summary>
-/// The one storage contract of the system: experiments, replica work under leases, epoch commits
-/// (checkpoint + snapshots + metrics), aggregator state and published fits. Every backend
-/// (embedded SQLite, PostgreSQL) passes the same contract suite.
+/// The one storage contract of the system: experiments, per-replica progress and checkpoints,
+/// group commits of replica epochs (checkpoint + snapshots + metrics) and published fits. Every
+/// backend (embedded SQLite, PostgreSQL) passes the same contract suite. Who trains which replica
+/// is Orleans' business (single activation), not the store's: commits are idempotent instead.
 /// </summary>
 /// <remarks>
 /// <para>Thread safety: implementations are safe for concurrent use by many callers, in one
@@ -12,11 +13,6 @@ namespace OrleansPigmm.Storage;
 /// callers must not mutate arrays they pass in or receive.</para>
 /// <para>Idempotency: creating an existing experiment, and writing a snapshot or metrics row whose
 /// key (experiment, replica, layer, epoch) exists, are no-ops that succeed.</para>
-/// <para>Leases: work is claimed by compare-and-set. At most one unexpired lease exists per batch;
-/// every lease-guarded call takes the lease returned by the claim (or any renewal: the token stays
-/// the same) and fails softly (false or null) once another claim has taken the batch, the lease was
-/// released, or it expired, whether or not anyone claimed the batch since. Expiry is judged with
-/// the store's <see cref="TimeProvider"/>.</para>
 /// <para>Values: times are kept to the microsecond (finer ticks are dropped) and returned in UTC;
 /// weights and invariant rows round-trip bit for bit (NaN payloads, infinities, -0.0, subnormals);
 /// metrics keep every value, a NaN as a NaN (whose payload a backend may not keep).</para>
@@ -32,13 +28,13 @@ public interface IPigmmStore : IAsyncDisposable
     /// <summary>A description of the store for messages, without credentials (e.g. "sqlite:/data/runs.db").</summary>
     string Description { get; }
 
-    /// <summary>Stores an experiment and its replica batches in one transaction.</summary>
+    /// <summary>Stores an experiment (as running) with one progress row per replica, none of
+    /// them committed, in one transaction.</summary>
     /// <returns>True if it was created, false if an experiment with this id already existed
-    /// (its spec is then left untouched: equal ids mean equal canonical specs).</returns>
+    /// (it is then left untouched: equal ids mean equal canonical specs).</returns>
     /// <exception cref="ArgumentException">A shape figure is out of range (R, L, n at least 1,
-    /// n at most <see cref="StoreLimits.MaxMatrixSize"/>, E at least 0), or the batches do not
-    /// split replicas 0..R-1 into non-empty runs with distinct non-negative numbers.</exception>
-    Task<bool> CreateExperimentAsync(ExperimentRecord experiment, IReadOnlyList<ReplicaBatch> batches, CancellationToken cancellationToken = default);
+    /// n at most <see cref="StoreLimits.MaxMatrixSize"/>, E at least 0).</exception>
+    Task<bool> CreateExperimentAsync(ExperimentRecord experiment, CancellationToken cancellationToken = default);
 
     /// <summary>The experiment with this id, or null.</summary>
     Task<ExperimentRecord?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default);
@@ -46,39 +42,40 @@ public interface IPigmmStore : IAsyncDisposable
     /// <summary>All experiments, oldest first.</summary>
     Task<IReadOnlyList<ExperimentRecord>> ListExperimentsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Every batch of an experiment with its progress and lease, by batch number.</summary>
-    Task<IReadOnlyList<BatchStatus>> ListBatchesAsync(string experimentId, CancellationToken cancellationToken = default);
+    /// <summary>Sets an experiment's lifecycle.</summary>
+    /// <returns>True if it changed, false if it already was <paramref name="lifecycle"/>.</returns>
+    /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
+    Task<bool> SetLifecycleAsync(string experimentId, ExperimentLifecycle lifecycle, CancellationToken cancellationToken = default);
+
+    /// <summary>The last committed epoch of every replica of an experiment, indexed by replica
+    /// (-1 for a replica that has committed nothing, not even its initialisation).</summary>
+    /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
+    Task<IReadOnlyList<int>> ListCompletedEpochsAsync(string experimentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The checkpoint saved with a replica's last committed epoch, or null if it has
+    /// committed nothing.</summary>
+    /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The replica is outside 0..R-1.</exception>
+    Task<StoredCheckpoint?> GetCheckpointAsync(string experimentId, int replica, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims one unfinished batch (of <paramref name="experimentId"/>, or of any experiment when
-    /// null) whose lease is absent or expired, for <paramref name="owner"/> until now +
-    /// <paramref name="duration"/>. Batches are offered oldest experiment first, then by batch number.
+    /// Writes a group of replica-epoch commits (of any experiments and replicas) in one
+    /// transaction, in list order: for each, if its epoch is the replica's last committed epoch + 1,
+    /// the checkpoint (replacing the previous one), the snapshots and the metrics, and the epoch
+    /// becomes the replica's last committed one; otherwise nothing of it. A group may hold
+    /// consecutive epochs of one replica.
     /// </summary>
-    /// <returns>The lease with the batch's last checkpoint, or null if nothing is claimable.</returns>
-    Task<WorkLease?> TryClaimAsync(string owner, TimeSpan duration, string? experimentId = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Extends a lease still held to now + <paramref name="duration"/>.</summary>
-    /// <returns>The lease with its new expiry (everything else as given), or null if the lease was
-    /// lost (expired, claimed by another, or released).</returns>
-    Task<WorkLease?> RenewAsync(WorkLease lease, TimeSpan duration, CancellationToken cancellationToken = default);
-
-    /// <summary>Gives a lease back so that the batch can be claimed at once; a no-op if it was lost.</summary>
-    Task ReleaseAsync(WorkLease lease, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Writes one completed epoch of a leased batch in one transaction: the checkpoint, the
-    /// snapshots (existing keys are kept as they are) and the metrics; a batch whose last epoch is
-    /// committed becomes finished and is never offered again.
-    /// </summary>
-    /// <remarks>The epoch must be the batch's last committed epoch + 1 (the claim's
-    /// CompletedEpochs + 1 for the first commit under a lease). Committing the last committed
-    /// epoch again is a no-op that returns true, so a commit whose reply was lost can be retried.</remarks>
-    /// <returns>False, writing nothing, if the lease is no longer held or has expired.</returns>
-    /// <exception cref="ArgumentException">The epoch is neither the next one nor the last committed
-    /// one; or the commit does not hold exactly one snapshot per (replica of the batch, layer 1..L)
-    /// and one metrics row per replica of the batch, all of its epoch; or weights are not n x n;
-    /// or invariants are missing from a replica that did not diverge, or present on one that did.</exception>
-    Task<bool> CommitEpochAsync(WorkLease lease, EpochCommit commit, CancellationToken cancellationToken = default);
+    /// <remarks>Commits are idempotent: committing an epoch already committed writes nothing and
+    /// reports <see cref="CommitOutcome.AlreadyCommitted"/>, so a commit whose reply was lost can be
+    /// retried and a duplicate activation of a replica does no harm.</remarks>
+    /// <returns>The outcome of each commit, in the order given.</returns>
+    /// <exception cref="KeyNotFoundException">A commit names an unknown experiment (nothing is written).</exception>
+    /// <exception cref="ArgumentException">A commit is malformed, and nothing is written: the
+    /// replica is outside 0..R-1 or the epoch outside 0..E; it does not hold exactly one snapshot
+    /// per layer 1..L, all of its replica and epoch, and metrics of its replica and epoch;
+    /// weights are not n x n; invariants are missing from a snapshot that did not diverge, or
+    /// present on one that did; or the checkpoint is empty.</exception>
+    Task<IReadOnlyList<CommitOutcome>> CommitEpochsAsync(IReadOnlyList<ReplicaEpochCommit> commits, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Snapshots of one ensemble (experiment, layer, epoch) for replicas in
@@ -94,24 +91,21 @@ public interface IPigmmStore : IAsyncDisposable
     /// <summary>All metrics rows of an experiment, ordered by epoch, then replica.</summary>
     Task<IReadOnlyList<ReplicaMetrics>> ReadMetricsAsync(string experimentId, CancellationToken cancellationToken = default);
 
-    /// <summary>The aggregator state of an ensemble, or null if none was saved.</summary>
-    Task<AggregateRecord?> GetAggregateAsync(EnsembleKey ensemble, CancellationToken cancellationToken = default);
-
     /// <summary>
-    /// Saves aggregator state by compare-and-set, and publishes its fit in the same transaction.
+    /// Publishes the fit of an ensemble, replacing the stored one unless that one accounts for
+    /// more replicas (<see cref="FitRecord.Folded"/>): a fit never goes back to fewer replicas,
+    /// whatever order duplicate or late publications arrive in.
     /// </summary>
-    /// <param name="expectedVersion">The version read (0 when none existed); the saved record
-    /// gets expectedVersion + 1.</param>
-    /// <param name="fit">The fit to publish, replacing the previous one; null keeps it.</param>
-    /// <returns>False, writing nothing, if the stored version differs from <paramref name="expectedVersion"/>.</returns>
-    Task<bool> SaveAggregateAsync(EnsembleKey ensemble, ReadOnlyMemory<byte> state, long expectedVersion, FitRecord? fit, CancellationToken cancellationToken = default);
+    /// <returns>True if written, false if the stored fit accounts for more replicas.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The layer or epoch is out of range, or a count is negative.</exception>
+    Task<bool> PublishFitAsync(FitRecord fit, CancellationToken cancellationToken = default);
 
     /// <summary>The published fits of an experiment, ordered by layer, then epoch.</summary>
     Task<IReadOnlyList<FitRecord>> ListFitsAsync(string experimentId, CancellationToken cancellationToken = default);
 
-    /// <summary>A number that grows with every write (an experiment, a claim, a renewal, a release,
-    /// a commit, an aggregate or a fit), in this process or another; a call that writes nothing
-    /// leaves it as it was. Watchers compare it with the last value they saw to notice change
-    /// (compare for inequality: a database restored from a backup may go back).</summary>
+    /// <summary>A number that grows with every write (an experiment, a lifecycle change, a
+    /// commit, a fit), in this process or another; a call that writes nothing leaves it as it
+    /// was. Watchers compare it with the last value they saw to notice change (compare for
+    /// inequality: a database restored from a backup may go back).</summary>
     Task<long> GetChangeVersionAsync(CancellationToken cancellationToken = default);
 }

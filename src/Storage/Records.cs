@@ -9,33 +9,27 @@ namespace OrleansPigmm.Storage;
 /// <param name="Layers">Number of analysed layers L (1-based layer numbers 1..L).</param>
 /// <param name="MatrixSize">n: every analysed layer is an n x n matrix.</param>
 /// <param name="CreatedAt">When the experiment was first stored.</param>
-public sealed record ExperimentRecord(string Id, string SpecJson, int Replicas, int Epochs, int Layers, int MatrixSize, DateTimeOffset CreatedAt);
+/// <param name="Lifecycle">Running, cancelled or complete.</param>
+public sealed record ExperimentRecord(string Id, string SpecJson, int Replicas, int Epochs, int Layers, int MatrixSize, DateTimeOffset CreatedAt, ExperimentLifecycle Lifecycle = ExperimentLifecycle.Running);
 
-/// <summary>A unit of training work: replicas FirstReplica .. FirstReplica + ReplicaCount - 1.</summary>
-public sealed record ReplicaBatch(int Batch, int FirstReplica, int ReplicaCount);
+/// <summary>Where an experiment is in its life. Only a running experiment is trained; a
+/// cancelled one keeps what it committed and runs again when it is submitted again.</summary>
+public enum ExperimentLifecycle
+{
+    /// <summary>Submitted and not finished: its replicas train.</summary>
+    Running = 0,
 
-/// <summary>Where a batch of replicas stands.</summary>
-/// <param name="CompletedEpochs">-1 before the initialisation (epoch 0) is committed, then the last committed epoch.</param>
-/// <param name="Owner">Holder of an unexpired lease, or null.</param>
-/// <param name="LeaseExpiresAt">When that lease expires, or null.</param>
-public sealed record BatchStatus(ReplicaBatch Batch, int CompletedEpochs, string? Owner, DateTimeOffset? LeaseExpiresAt);
+    /// <summary>Stopped on request; committed epochs stay.</summary>
+    Cancelled = 1,
 
-/// <summary>
-/// The right to train one batch of replicas until <see cref="ExpiresAt"/>. Only the holder of the
-/// current <see cref="Token"/> may commit epochs, renew or release; a claim after expiry issues a
-/// new token and the old one is worthless. Renewals keep the token.
-/// </summary>
-/// <param name="CompletedEpochs">When claimed: -1 if nothing was committed yet, else the last
-/// committed epoch (commits and renewals do not update it).</param>
-/// <param name="Checkpoint">The trainer state saved with that epoch when claimed; empty if none.</param>
-public sealed record WorkLease(
-    string ExperimentId,
-    ReplicaBatch Batch,
-    string Owner,
-    Guid Token,
-    DateTimeOffset ExpiresAt,
-    int CompletedEpochs,
-    ReadOnlyMemory<byte> Checkpoint);
+    /// <summary>Every replica committed every epoch and every fit covers the whole ensemble.</summary>
+    Complete = 2,
+}
+
+/// <summary>The latest checkpoint of one replica.</summary>
+/// <param name="Epoch">The epoch after which the state was saved (0 = initialisation).</param>
+/// <param name="State">The trainer's state of the replica (weights, optimiser state, counters).</param>
+public sealed record StoredCheckpoint(int Replica, int Epoch, ReadOnlyMemory<byte> State);
 
 /// <summary>
 /// One weight matrix of one replica after one epoch, keyed (experiment, replica, layer, epoch):
@@ -55,26 +49,41 @@ public sealed record SnapshotRecord(int Replica, int Layer, int Epoch, float[]? 
 /// <param name="TestAccuracy">Fraction of test images classified correctly after the epoch, when measured.</param>
 public sealed record ReplicaMetrics(int Replica, int Epoch, double TrainLoss, double? TestAccuracy, bool Diverged);
 
-/// <summary>Everything one epoch of one batch writes, in a single transaction.</summary>
-/// <param name="Epoch">The epoch just completed: the lease's CompletedEpochs + 1.</param>
+/// <summary>Everything one epoch of one replica writes: its checkpoint, the snapshots of its
+/// analysed layers (with their invariants) and its metrics.</summary>
+/// <param name="Epoch">The epoch just completed (0 = initialisation): the replica's last committed epoch + 1.</param>
 /// <param name="Checkpoint">Trainer state after the epoch (weights, optimiser state, step counts).</param>
-/// <param name="Snapshots">One per (replica of the batch, analysed layer).</param>
-/// <param name="Metrics">One per replica of the batch.</param>
-public sealed record EpochCommit(int Epoch, ReadOnlyMemory<byte> Checkpoint, IReadOnlyList<SnapshotRecord> Snapshots, IReadOnlyList<ReplicaMetrics> Metrics);
+/// <param name="Snapshots">One per analysed layer 1..L, all of this replica and epoch.</param>
+/// <param name="Metrics">The replica's metrics of this epoch.</param>
+public sealed record ReplicaEpochCommit(string ExperimentId, int Replica, int Epoch, ReadOnlyMemory<byte> Checkpoint, IReadOnlyList<SnapshotRecord> Snapshots, ReplicaMetrics Metrics);
 
-/// <summary>The key of an aggregate and its fit: one ensemble.</summary>
+/// <summary>What became of one commit of a group.</summary>
+public enum CommitOutcome
+{
+    /// <summary>Written: the epoch was the replica's next one.</summary>
+    Committed = 0,
+
+    /// <summary>Nothing written: the replica had committed this epoch already (a retried or
+    /// duplicated commit; training is deterministic, so the stored rows are the same).</summary>
+    AlreadyCommitted = 1,
+
+    /// <summary>Nothing written: the replica's previous epoch is not committed.</summary>
+    OutOfOrder = 2,
+}
+
+/// <summary>The key of a fit: one ensemble (experiment, analysed layer, epoch).</summary>
 public sealed record EnsembleKey(string ExperimentId, int Layer, int Epoch)
 {
     /// <inheritdoc />
     public override string ToString() => $"{ExperimentId}/layer {Layer}/epoch {Epoch}";
 }
 
-/// <summary>An aggregator's durable state (opaque to the store) and its version for
-/// compare-and-set writes.</summary>
-public sealed record AggregateRecord(EnsembleKey Key, ReadOnlyMemory<byte> State, long Version);
-
 /// <summary>A published fit of one ensemble.</summary>
-/// <param name="Samples">Matrices folded into the fit.</param>
+/// <param name="Samples">Matrices folded into the fit (replicas that did not diverge).</param>
 /// <param name="Diverged">Replicas excluded because they diverged.</param>
 /// <param name="FitJson">The fit document (JSON) as clients read it.</param>
-public sealed record FitRecord(EnsembleKey Key, long Samples, int Diverged, string FitJson);
+public sealed record FitRecord(EnsembleKey Key, long Samples, int Diverged, string FitJson)
+{
+    /// <summary>Replicas the fit accounts for: fitted and diverged.</summary>
+    public long Folded => Samples + Diverged;
+}
