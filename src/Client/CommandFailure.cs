@@ -1,5 +1,5 @@
 using System.Text.Json;
-using OrleansPigmm.Grains.Experiments;
+using OrleansPigmm.Grains.Abstractions.Experiments;
 using OrleansPigmm.Formats.Npy;
 using OrleansPigmm.Training.Data;
 

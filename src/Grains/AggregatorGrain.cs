@@ -1,211 +1,200 @@
-using System.Buffers.Binary;
-using System.Collections;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using OrleansPigmm.Formats.Fits;
-using OrleansPigmm.Grains.Interfaces;
-using OrleansPigmm.Grains.Runtime;
+using OrleansPigmm.Grains.Abstractions;
+using OrleansPigmm.Grains.Plans;
 using OrleansPigmm.Mathematics;
 using OrleansPigmm.Storage;
 
 namespace OrleansPigmm.Grains;
 
 /// <summary>
-/// The ensemble of one (experiment, layer, epoch). Its state is the exact accumulator of the
-/// invariants of the replicas folded so far, which replicas those are, and how many of them
-/// diverged; it is saved by compare-and-set together with the fit, so a replica's snapshot
-/// counts once however often, in whatever order and from however many silos it is delivered,
-/// and the fit depends only on the set of replicas folded.
+/// The ensemble of one (experiment, layer, epoch). Replicas deliver their invariants in the call;
+/// the grain folds each replica once (<see cref="EnsembleState"/>), refits at most every
+/// <see cref="RefitInterval"/> while replicas arrive and at once when the last one does, and
+/// publishes the fit to the store and to the experiment's subscribers.
 /// </summary>
-public sealed class AggregatorGrain(GrainContext context, GrainServices services) : IAggregatorGrain, IGrainLifecycle
+/// <remarks>
+/// The Wasserstein distances of a fit are computed here and nowhere else: W2 to the simple
+/// Gaussian with every fit; W2 to the layer's epoch-0 fit and to the previous epoch's fit with
+/// the final fit only, from those fits once complete, so the published distances depend on the
+/// spec alone. Epoch e asks only epochs 0 and e - 1, so these calls never wait on each other in a
+/// cycle. Non-reentrant: folds and refits of one ensemble run one at a time.
+/// </remarks>
+public sealed class AggregatorGrain(IPigmmStore store, ExperimentPlans plans) : Grain, IAggregatorGrain
 {
-    private const int MaxSaveAttempts = 16;
+    /// <summary>Shortest time between two refits while replicas arrive.</summary>
+    public static readonly TimeSpan RefitInterval = TimeSpan.FromMilliseconds(200);
 
-    private readonly EnsembleKey key = Key(context.Key);
+    // Transient, rebuilt on activation from the committed snapshot rows.
+    private EnsembleKey key = null!;
     private ExperimentPlan plan = null!;
     private EnsembleAnalyzer analyzer = null!;
-    private AggregateState state = null!;
-    private PigmmModel? fitted;
+    private EnsembleState state = null!;
+    private EnsembleFit? fit;
+    private bool stale;
+    private bool finalPublished;
+    private IGrainTimer? refit;
 
     /// <inheritdoc />
-    public async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        plan = await services.PlanAsync(key.ExperimentId, cancellationToken);
+        var (experimentId, layer, epoch) = GrainKeys.ParseEnsemble(this.GetPrimaryKeyString());
+        key = new EnsembleKey(experimentId, layer, epoch);
+        plan = await plans.PlanAsync(experimentId, cancellationToken);
         analyzer = Analyzers.For(plan.Catalogue);
-        await LoadAsync(cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public async Task<EnsembleProgress> FoldAsync(int firstReplica, int replicaCount)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(firstReplica);
-        ArgumentOutOfRangeException.ThrowIfNegative(replicaCount);
-        for (int attempt = 1; ; attempt++)
+        state = new EnsembleState(plan);
+        await FoldStoredAsync(cancellationToken);
+        if (state.FoldedCount > 0)
         {
-            var next = state.Clone();
-            int added = 0;
-            await foreach (var snapshot in services.Store.ReadSnapshotsAsync(key, firstReplica, replicaCount, includeWeights: false))
-            {
-                added += next.Fold(snapshot) ? 1 : 0;
-            }
-            if (added == 0)
-            {
-                return Progress(state);
-            }
-            var fit = await FitAsync(next);
-            var record = fit is null ? null : new FitRecord(key, next.Accumulator.Count, next.Diverged, JsonSerializer.Serialize(fit.Document, FitsJson.Options));
-            if (await services.Store.SaveAggregateAsync(key, next.ToBytes(), state.Version, record))
-            {
-                next.Version = state.Version + 1;
-                state = next;
-                fitted = fit?.Model ?? fitted;
-                return Progress(state);
-            }
-            if (attempt == MaxSaveAttempts)
-            {
-                throw new InvalidOperationException($"The aggregate of {key} kept changing under {MaxSaveAttempts} attempts to fold replicas {firstReplica}..{firstReplica + replicaCount - 1}.");
-            }
-            // Another silo saved first: start again from what it saved.
-            await LoadAsync(CancellationToken.None);
+            ScheduleRefit();
         }
     }
 
     /// <inheritdoc />
-    public Task<double[]?> GetFitParametersAsync() => Task.FromResult(fitted?.Parameters.ToArray());
-
-    private static EnsembleProgress Progress(AggregateState state) =>
-        new((int)state.Accumulator.Count + state.Diverged, state.Diverged, state.Accumulator.Count >= 2);
-
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    async Task<EnsembleProgress> IAggregatorGrain.FoldAsync(ReplicaInvariants contribution)
     {
-        var stored = await services.Store.GetAggregateAsync(key, cancellationToken);
-        state = stored is null
-            ? AggregateState.Empty(plan, 0)
-            : AggregateState.FromBytes(stored.State.Span, plan, stored.Version);
-        fitted = state.Accumulator.Count >= 2 ? TryAnalyze(state)?.Model : null;
-    }
-
-    /// <summary>The fit of the state with its distances (null with fewer than 2 finite matrices,
-    /// or if rounding made the fitted covariance indefinite).</summary>
-    private async Task<EnsembleFit?> FitAsync(AggregateState next)
-    {
-        var fit = TryAnalyze(next);
-        if (fit is null)
+        ArgumentNullException.ThrowIfNull(contribution);
+        if (state.Fold(contribution))
         {
-            return null;
+            stale = true;
+            if (state.IsComplete)
+            {
+                await PublishAsync();
+            }
+            else
+            {
+                ScheduleRefit();
+            }
         }
-        var epoch0 = key.Epoch == 0 ? fit.Model : await NeighbourAsync(0);
-        var previous = key.Epoch == 0 ? null : key.Epoch == 1 ? epoch0 : await NeighbourAsync(key.Epoch - 1);
-        var (w2, w2Squared) = EnsembleAnalyzer.Distances(fit.Model, fit.Document.Samples, plan.InitialLaw?.Variance, epoch0, previous);
-        return fit with
-        {
-            Document = fit.Document with { Layer = key.Layer, Epoch = key.Epoch, W2 = w2, W2Squared = w2Squared, Diverged = next.Diverged },
-        };
+        return Progress();
     }
 
-    private EnsembleFit? TryAnalyze(AggregateState candidate)
+    /// <inheritdoc />
+    async Task<EnsembleProgress> IAggregatorGrain.CompleteAsync()
     {
-        if (candidate.Accumulator.Count < 2)
+        await CompleteFitAsync();
+        return Progress();
+    }
+
+    /// <inheritdoc />
+    async Task<double[]?> IAggregatorGrain.GetCompleteParametersAsync()
+    {
+        await CompleteFitAsync();
+        return fit?.Model.Parameters.ToArray();
+    }
+
+    private EnsembleProgress Progress() => new(state.FoldedCount, state.Diverged, fit is not null, state.IsComplete);
+
+    private async Task CompleteFitAsync()
+    {
+        if (!state.IsComplete)
+        {
+            await FoldStoredAsync(CancellationToken.None);
+        }
+        if (stale || (state.IsComplete && !finalPublished))
+        {
+            await PublishAsync();
+        }
+    }
+
+    /// <summary>Folds the committed rows of replicas no call has delivered yet.</summary>
+    private async Task FoldStoredAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var snapshot in store.ReadSnapshotsAsync(key, 0, plan.Spec.Replicas, includeWeights: false, cancellationToken))
+        {
+            if (!state.Folded[snapshot.Replica])
+            {
+                state.Fold(new ReplicaInvariants(snapshot.Replica, snapshot.Diverged, snapshot.Invariants));
+                stale = true;
+            }
+        }
+    }
+
+    private void ScheduleRefit()
+    {
+        refit ??= this.RegisterGrainTimer(RefitAsync, new GrainTimerCreationOptions(RefitInterval, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task RefitAsync()
+    {
+        refit?.Dispose();
+        refit = null;
+        if (stale)
+        {
+            await PublishAsync();
+        }
+    }
+
+    /// <summary>Refits the current state and publishes the fit (when there are at least 2 finite
+    /// matrices and the fitted covariance is positive definite).</summary>
+    private async Task PublishAsync()
+    {
+        stale = false;
+        bool complete = state.IsComplete;
+        var analysed = Analyze();
+        if (analysed is null)
+        {
+            fit = null;
+            finalPublished = complete;
+            return;
+        }
+        var own = new PigmmModel(plan.MatrixSize, PigmmParameters.FromArray(analysed.Model.Parameters.ToArray()));
+        var (epoch0, previous) = complete ? await CompleteNeighboursAsync() : (null, null);
+        var (w2, w2Squared) = EnsembleAnalyzer.Distances(own, analysed.Document.Samples, plan.InitialLaw?.Variance, epoch0, previous);
+        if (complete && key.Epoch == 0)
+        {
+            // The epoch-0 fit is its own epoch-0 reference: exactly 0, not the rounding of a distance to itself.
+            (w2, w2Squared) = (w2 with { Epoch0 = 0 }, w2Squared with { Epoch0 = 0 });
+        }
+        var document = analysed.Document with { Layer = key.Layer, Epoch = key.Epoch, W2 = w2, W2Squared = w2Squared, Diverged = state.Diverged };
+        fit = analysed with { Document = document };
+        await store.PublishFitAsync(new FitRecord(key, document.Samples, state.Diverged, JsonSerializer.Serialize(document, FitsJson.Options)));
+        finalPublished = complete;
+        var summary = new FitSummary(key.ExperimentId, key.Layer, key.Epoch, document.Samples, state.Diverged, complete,
+            [.. document.Params], w2Squared.SimpleGaussian,
+            document.Invariants.Where(i => i.Degree >= 3 && i.Deviation is not null).Select(i => i.Deviation).Max());
+        GrainFactory.GetGrain<IExperimentGrain>(key.ExperimentId).FitPublishedAsync(summary).Ignore();
+    }
+
+    private EnsembleFit? Analyze()
+    {
+        if (state.Accumulator.Count < 2)
         {
             return null;
         }
         try
         {
-            return analyzer.Analyze(candidate.Accumulator, plan.InitialLaw);
+            return analyzer.Analyze(state.Accumulator, plan.InitialLaw);
         }
         catch (InvalidModelException)
         {
+            // Rounding can make the covariance of a degenerate ensemble indefinite: no fit for now.
             return null;
         }
     }
 
-    // Earlier epochs never ask later ones, so these calls cannot wait on each other in a cycle.
-    private async Task<PigmmModel?> NeighbourAsync(int epoch)
+    private async Task<(PigmmModel? Epoch0, PigmmModel? Previous)> CompleteNeighboursAsync()
     {
-        var parameters = await context.GrainFactory.GetGrain<IAggregatorGrain>(GrainKeys.Ensemble(key.ExperimentId, key.Layer, epoch)).GetFitParametersAsync();
-        return parameters is null ? null : new PigmmModel(plan.MatrixSize, PigmmParameters.FromArray(parameters));
+        if (key.Epoch == 0)
+        {
+            return (null, null);
+        }
+        var epoch0 = Model(await Neighbour(0).GetCompleteParametersAsync());
+        var previous = key.Epoch == 1 ? epoch0 : Model(await Neighbour(key.Epoch - 1).GetCompleteParametersAsync());
+        return (epoch0, previous);
     }
 
-    private static EnsembleKey Key(string grainKey)
-    {
-        var (experimentId, layer, epoch) = GrainKeys.ParseEnsemble(grainKey);
-        return new EnsembleKey(experimentId, layer, epoch);
-    }
+    private IAggregatorGrain Neighbour(int epoch) => GrainFactory.GetGrain<IAggregatorGrain>(GrainKeys.Ensemble(key.ExperimentId, key.Layer, epoch));
 
-    /// <summary>One analyzer per catalogue: its compiled expectation plan and cached law moments serve every ensemble.</summary>
+    private PigmmModel? Model(double[]? parameters) =>
+        parameters is null ? null : new PigmmModel(plan.MatrixSize, PigmmParameters.FromArray(parameters));
+
+    /// <summary>One analyzer per catalogue: its compiled expectation plan and cached law moments serve every ensemble of the silo.</summary>
     private static class Analyzers
     {
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, EnsembleAnalyzer> ByCatalogue = new();
+        private static readonly ConcurrentDictionary<string, EnsembleAnalyzer> ByCatalogue = new();
 
         public static EnsembleAnalyzer For(InvariantCatalog catalogue) => ByCatalogue.GetOrAdd(catalogue.Key, _ => new EnsembleAnalyzer(catalogue));
-    }
-}
-
-/// <summary>
-/// An aggregator's stored state. Layout (little-endian): int32 R; the folded-replica bitmap,
-/// ceil(R / 8) bytes, replica r at bit r % 8 of byte r / 8; int32 diverged count; then the
-/// accumulator's own stored form (<see cref="InvariantAccumulator.ToBytes"/>, checksummed).
-/// </summary>
-internal sealed class AggregateState(InvariantAccumulator accumulator, BitArray folded, int diverged, long version)
-{
-    public InvariantAccumulator Accumulator { get; } = accumulator;
-
-    public BitArray Folded { get; } = folded;
-
-    /// <summary>The store's version of this state (0 before the first save).</summary>
-    public long Version { get; set; } = version;
-
-    public static AggregateState Empty(ExperimentPlan plan, long version) =>
-        new(new InvariantAccumulator(plan.Catalogue.Key, plan.Catalogue.Count, plan.MatrixSize), new BitArray(plan.Spec.Replicas), 0, version);
-
-    public int Diverged { get; private set; } = diverged;
-
-    public AggregateState Clone() => new(Accumulator.Clone(), new BitArray(Folded), Diverged, Version);
-
-    /// <summary>Folds one snapshot; false if its replica was folded already.</summary>
-    public bool Fold(SnapshotRecord snapshot)
-    {
-        if (Folded[snapshot.Replica])
-        {
-            return false;
-        }
-        Folded[snapshot.Replica] = true;
-        if (snapshot.Diverged)
-        {
-            Diverged++;
-        }
-        else
-        {
-            Accumulator.Add(snapshot.Invariants);
-        }
-        return true;
-    }
-
-    public byte[] ToBytes()
-    {
-        var accumulator = Accumulator.ToBytes();
-        int bitmapLength = (Folded.Length + 7) / 8;
-        var bytes = new byte[sizeof(int) + bitmapLength + sizeof(int) + accumulator.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(bytes, Folded.Length);
-        Folded.CopyTo(bytes, sizeof(int));
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(sizeof(int) + bitmapLength), Diverged);
-        accumulator.CopyTo(bytes, 2 * sizeof(int) + bitmapLength);
-        return bytes;
-    }
-
-    /// <exception cref="InvalidDataException">The bytes are not an aggregate of this experiment.</exception>
-    public static AggregateState FromBytes(ReadOnlySpan<byte> bytes, ExperimentPlan plan, long version)
-    {
-        int replicas = plan.Spec.Replicas, bitmapLength = (replicas + 7) / 8;
-        if (bytes.Length < 2 * sizeof(int) + bitmapLength || BinaryPrimitives.ReadInt32LittleEndian(bytes) != replicas)
-        {
-            throw new InvalidDataException($"The stored aggregate is not one of an experiment of {replicas} replicas.");
-        }
-        var folded = new BitArray(bytes.Slice(sizeof(int), bitmapLength).ToArray()) { Length = replicas };
-        int diverged = BinaryPrimitives.ReadInt32LittleEndian(bytes[(sizeof(int) + bitmapLength)..]);
-        var accumulator = InvariantAccumulator.FromBytes(bytes[(2 * sizeof(int) + bitmapLength)..], plan.Catalogue.Key);
-        return new AggregateState(accumulator, folded, diverged, version);
     }
 }

@@ -1,127 +1,197 @@
-using OrleansPigmm.Grains.Interfaces;
-using OrleansPigmm.Grains.Runtime;
+using Microsoft.Extensions.Logging;
+using OrleansPigmm.Grains.Abstractions;
+using OrleansPigmm.Grains.Commits;
+using OrleansPigmm.Grains.Placement;
+using OrleansPigmm.Grains.Plans;
+using OrleansPigmm.Grains.Training;
 using OrleansPigmm.Storage;
-using OrleansPigmm.Training;
 
 namespace OrleansPigmm.Grains;
 
 /// <summary>
-/// A batch of replicas: trains them together through the trainer interface, epoch by epoch from
-/// the batch's last checkpoint, commits each epoch (checkpoint, snapshots with their invariants,
-/// metrics) in one transaction, and has the aggregators of the epoch fold the batch.
+/// One training replica. Its durable state is its last committed epoch and checkpoint in the
+/// store, written by every commit; it resumes from there whenever it is activated (after a
+/// restart, a cancel, or the death of the silo that hosted it). Training runs in a one-shot grain
+/// timer that keeps the activation alive and interleaves with calls, so <see cref="IReplicaGrain.StartAsync"/>
+/// and <see cref="IReplicaGrain.StopAsync"/> answer at once while epochs run on the silo's training device.
 /// </summary>
-public sealed class ReplicaGrain(GrainContext context, GrainServices services) : IReplicaGrain
+/// <remarks>
+/// Each epoch: the device trains it; its commit goes to the silo's group commit; then every
+/// analysed layer's aggregator folds its invariants. The next epoch is asked of the device as soon
+/// as the trained state is back (before the commit), so commits overlap training; a replica whose
+/// state is large (wide nets) waits for its commit instead and lets the device reload the state
+/// from the store, so waiting replicas hold no memory. A duplicate activation (rare, during a
+/// partition) trains the same bits and its commits are no-ops: training is deterministic and
+/// commits are idempotent.
+/// </remarks>
+[TrainingCapacityPlacement]
+public sealed class ReplicaGrain(
+    IPigmmStore store,
+    ExperimentPlans plans,
+    ITrainingDevice device,
+    GroupCommitter committer,
+    ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
+    /// <summary>States up to this size stay in memory between epochs; larger ones are reloaded
+    /// from the store when the device admits the replica.</summary>
+    public const int KeptStateLimit = 1 << 20;
+
+    // Transient: the training in progress of this activation; a new activation starts afresh from the store.
+    private IGrainTimer? training;
+    private CancellationTokenSource? stopping;
+    private int committedEpoch = -1;
+    private bool finished;
+
+    private string ExperimentId => GrainKeys.ParseReplica(this.GetPrimaryKeyString()).ExperimentId;
+
+    private int Replica => GrainKeys.ParseReplica(this.GetPrimaryKeyString()).Replica;
+
     /// <inheritdoc />
-    public async Task<BatchTrainingResult> TrainAsync(WorkLease lease, CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        var (experimentId, batch) = GrainKeys.ParseReplicaBatch(context.Key);
-        if (lease.ExperimentId != experimentId || lease.Batch.Batch != batch)
+        var checkpoint = await store.GetCheckpointAsync(ExperimentId, Replica, cancellationToken);
+        committedEpoch = checkpoint?.Epoch ?? -1;
+        var plan = await plans.PlanAsync(ExperimentId, cancellationToken);
+        finished = committedEpoch == plan.Spec.Epochs;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The epoch in flight is abandoned; what was committed stays, and the next activation resumes there.
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    Task<int> IReplicaGrain.StartAsync()
+    {
+        if (training is null && !finished)
         {
-            throw new ArgumentException($"The lease is for batch {lease.Batch.Batch} of {lease.ExperimentId}, not {context.Key}.", nameof(lease));
+            stopping = new CancellationTokenSource();
+            var token = stopping.Token;
+            training = this.RegisterGrainTimer(
+                () => TrainAsync(token),
+                new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
         }
-        var plan = await services.PlanAsync(experimentId, cancellationToken);
-        var replicas = Enumerable.Range(lease.Batch.FirstReplica, lease.Batch.ReplicaCount).ToArray();
-        var dataset = services.Dataset(plan.Spec.Dataset);
-        using var trainer = services.Trainers.Create(plan.Training, dataset, replicas);
-        if (lease.CompletedEpochs >= 0)
-        {
-            BatchCheckpoint.Import(trainer, lease.Checkpoint.Span);
-        }
-        await using var keeper = new LeaseKeeper(services.Store, lease, services.LeaseDuration);
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost);
-        var snapshots = new SnapshotMaker(plan);
-        int first = lease.CompletedEpochs + 1, last = lease.CompletedEpochs;
+        return Task.FromResult(committedEpoch);
+    }
+
+    /// <inheritdoc />
+    Task IReplicaGrain.StopAsync()
+    {
+        Stop();
+        this.DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private void Stop()
+    {
+        stopping?.Cancel();
+        training?.Dispose();
+        training = null;
+    }
+
+    private async Task TrainAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            for (int epoch = first; epoch <= plan.Spec.Epochs; epoch++)
-            {
-                if (epoch > 0)
-                {
-                    await Task.Factory.StartNew(() => trainer.TrainEpoch(cancellationToken: stopping.Token), stopping.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                }
-                var accuracy = trainer.EvaluateTestAccuracy(stopping.Token);
-                var commit = snapshots.Commit(trainer, epoch, accuracy, BatchCheckpoint.Export(trainer));
-                if (!await services.Store.CommitEpochAsync(keeper.Current, commit, CancellationToken.None))
-                {
-                    return Result(first, last, plan, trainer, leaseLost: true);
-                }
-                last = epoch;
-                await FoldAsync(plan, lease.Batch, epoch);
-            }
+            var plan = await plans.PlanAsync(ExperimentId, cancellationToken);
+            await TrainEpochsAsync(plan, cancellationToken);
+            finished = true;
+            this.DeactivateOnIdle();
         }
-        catch (OperationCanceledException) when (keeper.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Result(first, last, plan, trainer, leaseLost: true);
+        }
+        catch (Exception error) when (error is StoreUnavailableException or InvalidDataException or OrleansException or TimeoutException)
+        {
+            // The experiment grain wakes this replica again; it then resumes from its last commit.
+            logger.LogWarning(error, "Replica {Replica} of {Experiment} stopped after epoch {Epoch}: {Reason}", Replica, ExperimentId, committedEpoch, error.Message);
+            this.DeactivateOnIdle();
         }
         finally
         {
-            if (last < plan.Spec.Epochs && !keeper.Lost.IsCancellationRequested)
-            {
-                await ReleaseAsync(keeper.Current);
-            }
-        }
-        return Result(first, last, plan, trainer, leaseLost: false);
-    }
-
-    // Gives unfinished work back at once; if the store is gone, the lease simply expires.
-    private async Task ReleaseAsync(WorkLease lease)
-    {
-        try
-        {
-            await services.Store.ReleaseAsync(lease, CancellationToken.None);
-        }
-        catch (StoreUnavailableException)
-        {
+            training?.Dispose();
+            training = null;
         }
     }
 
-    private static BatchTrainingResult Result(int first, int last, ExperimentPlan plan, IEnsembleTrainer trainer, bool leaseLost) =>
-        new(first, last, last == plan.Spec.Epochs, leaseLost, Enumerable.Range(0, trainer.Replicas.Count).Count(s => trainer.Status(s).Diverged));
-
-    private Task FoldAsync(ExperimentPlan plan, ReplicaBatch batch, int epoch) =>
-        Task.WhenAll(Enumerable.Range(1, plan.Layers).Select(layer =>
-            context.GrainFactory.GetGrain<IAggregatorGrain>(GrainKeys.Ensemble(plan.Id, layer, epoch)).FoldAsync(batch.FirstReplica, batch.ReplicaCount)));
-
-    /// <summary>Builds the commit of an epoch: each replica's analysed matrices, their invariants
-    /// and its metrics; reuses its buffers from epoch to epoch.</summary>
-    private sealed class SnapshotMaker(ExperimentPlan plan)
+    private async Task TrainEpochsAsync(ExperimentPlan plan, CancellationToken cancellationToken)
     {
-        private readonly float[] weights = new float[plan.MatrixSize * plan.MatrixSize];
-        private readonly double[] scratch = new double[plan.Catalogue.ScratchLength(plan.MatrixSize)];
-
-        public EpochCommit Commit(IEnsembleTrainer trainer, int epoch, IReadOnlyList<double> accuracy, byte[] checkpoint)
+        var snapshots = new EpochSnapshots(plan);
+        var checkpoint = await store.GetCheckpointAsync(plan.Id, Replica, cancellationToken);
+        committedEpoch = checkpoint?.Epoch ?? -1;
+        if (checkpoint is not null)
         {
-            int n = plan.MatrixSize;
-            bool keepWeights = plan.Spec.KeepsWeightsOf(epoch);
-            var snapshots = new List<SnapshotRecord>(trainer.Replicas.Count * plan.Layers);
-            var metrics = new List<ReplicaMetrics>(trainer.Replicas.Count);
-            for (int slot = 0; slot < trainer.Replicas.Count; slot++)
-            {
-                int replica = trainer.Replicas[slot];
-                var status = trainer.Status(slot);
-                var rows = new double[plan.Layers][];
-                var kept = new float[plan.Layers][];
-                bool diverged = status.Diverged;
-                for (int layer = 0; layer < plan.Layers && !diverged; layer++)
-                {
-                    trainer.CopyWeights(slot, plan.AnalysedMatrices[layer], weights);
-                    rows[layer] = new double[plan.Catalogue.Count];
-                    plan.Catalogue.Compute(weights, n, rows[layer], scratch);
-                    // Finite weights can still overflow an invariant: such a replica is as unusable as a diverged one.
-                    diverged = !rows[layer].All(double.IsFinite);
-                    kept[layer] = keepWeights ? (float[])weights.Clone() : null!;
-                }
-                for (int layer = 0; layer < plan.Layers; layer++)
-                {
-                    snapshots.Add(diverged
-                        ? new SnapshotRecord(replica, layer + 1, epoch, null, null, Diverged: true)
-                        : new SnapshotRecord(replica, layer + 1, epoch, keepWeights ? kept[layer] : null, rows[layer], Diverged: false));
-                }
-                metrics.Add(new ReplicaMetrics(replica, epoch, epoch == 0 ? double.NaN : status.LastTrainLoss, diverged ? null : accuracy[slot], diverged));
-            }
-            return new EpochCommit(epoch, checkpoint, snapshots, metrics);
+            // The folds of the last commit may not have reached the aggregators before this
+            // activation's predecessor stopped; folding is idempotent, so deliver them again.
+            await RefoldAsync(plan, checkpoint.Epoch, cancellationToken);
         }
+        if (committedEpoch == plan.Spec.Epochs)
+        {
+            return;
+        }
+        var state = checkpoint?.State ?? ReadOnlyMemory<byte>.Empty;
+        Task<TrainedEpoch>? next = device.TrainAsync(Request(plan, committedEpoch + 1, _ => Task.FromResult(state)), cancellationToken);
+        for (int epoch = committedEpoch + 1; next is not null; epoch++)
+        {
+            next = await CompleteEpochAsync(plan, snapshots, epoch, await next, cancellationToken);
+        }
+    }
+
+    /// <summary>Asks the device for the next epoch, then commits this one and has it folded.
+    /// Kept apart from the loop so that the trained epoch is not held while the next one waits
+    /// its turn on the device.</summary>
+    /// <returns>The next epoch's training; null after the last epoch.</returns>
+    private async Task<Task<TrainedEpoch>?> CompleteEpochAsync(ExperimentPlan plan, EpochSnapshots snapshots, int epoch, TrainedEpoch trained, CancellationToken cancellationToken)
+    {
+        var (commit, contributions) = snapshots.Build(Replica, epoch, trained);
+        var committing = committer.CommitAsync(commit);
+        Task<TrainedEpoch>? next = null;
+        if (epoch < plan.Spec.Epochs)
+        {
+            var kept = trained.State;
+            next = device.TrainAsync(Request(plan, epoch + 1, kept.Length <= KeptStateLimit
+                ? _ => Task.FromResult<ReadOnlyMemory<byte>>(kept)
+                : token => StateAfterCommitAsync(committing, epoch, token)), cancellationToken);
+        }
+        if (await committing == CommitOutcome.OutOfOrder)
+        {
+            throw new InvalidDataException($"Replica {Replica} of {plan.Id}: epoch {epoch} was refused as out of order; the stored progress changed under this activation.");
+        }
+        committedEpoch = epoch;
+        GrainFactory.GetGrain<IExperimentGrain>(plan.Id).ReplicaCommittedAsync(Replica, epoch).Ignore();
+        await FoldAsync(plan, epoch, contributions);
+        return next;
+    }
+
+    private EpochRequest Request(ExperimentPlan plan, int epoch, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadState) =>
+        new(plan.Training, Replica, epoch, plan.ReplicaStateBytes, loadState, plan.AnalysedMatrices);
+
+    private async Task<ReadOnlyMemory<byte>> StateAfterCommitAsync(Task<CommitOutcome> committing, int epoch, CancellationToken cancellationToken)
+    {
+        await committing;
+        var stored = await store.GetCheckpointAsync(ExperimentId, Replica, cancellationToken);
+        return stored is not null && stored.Epoch == epoch
+            ? stored.State
+            : throw new InvalidDataException($"Replica {Replica} of {ExperimentId}: the stored checkpoint is of epoch {stored?.Epoch}, not {epoch}.");
+    }
+
+    private Task FoldAsync(ExperimentPlan plan, int epoch, IReadOnlyList<ReplicaInvariants> contributions) =>
+        Task.WhenAll(contributions.Select((contribution, index) =>
+            GrainFactory.GetGrain<IAggregatorGrain>(GrainKeys.Ensemble(plan.Id, index + 1, epoch)).FoldAsync(contribution)));
+
+    private async Task RefoldAsync(ExperimentPlan plan, int epoch, CancellationToken cancellationToken)
+    {
+        var contributions = new List<ReplicaInvariants>(plan.Layers);
+        for (int layer = 1; layer <= plan.Layers; layer++)
+        {
+            await foreach (var snapshot in store.ReadSnapshotsAsync(new EnsembleKey(plan.Id, layer, epoch), Replica, 1, includeWeights: false, cancellationToken))
+            {
+                contributions.Add(new ReplicaInvariants(snapshot.Replica, snapshot.Diverged, snapshot.Invariants));
+            }
+        }
+        await FoldAsync(plan, epoch, contributions);
     }
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using OrleansPigmm.Formats.Fits;
 using OrleansPigmm.Grains;
-using OrleansPigmm.Grains.Experiments;
-using OrleansPigmm.Grains.Interfaces;
+using OrleansPigmm.Grains.Abstractions.Experiments;
+using OrleansPigmm.Grains.Abstractions;
 using OrleansPigmm.Storage.Sqlite;
 using OrleansPigmm.Training;
 using OrleansPigmm.Training.Cpu;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansPigmm.Grains.Plans;
 using OrleansPigmm.Training;
 using OrleansPigmm.Training.Cpu;
 
@@ -7,19 +8,6 @@ namespace OrleansPigmm.Client.Commands;
 /// <summary>Parsing of option values shared by the commands; bad values become <see cref="InputException"/>.</summary>
 internal static class OptionValues
 {
-    /// <summary>The init scheme names accepted on the command line, as <c>--init</c> spells them.</summary>
-    public static readonly IReadOnlyDictionary<string, InitScheme> InitSchemes = new Dictionary<string, InitScheme>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["gaussian"] = InitScheme.Gaussian,
-        ["uniform"] = InitScheme.Uniform,
-        ["kaiming-normal"] = InitScheme.KaimingNormal,
-        ["xavier-uniform"] = InitScheme.XavierUniform,
-        ["orthogonal"] = InitScheme.Orthogonal,
-    };
-
-    /// <summary>The spelling of a scheme in <see cref="InitSchemes"/>.</summary>
-    public static string Name(InitScheme scheme) => InitSchemes.First(pair => pair.Value == scheme).Key;
-
     /// <summary>Parses "10,10,10" into positive integers.</summary>
     public static int[] PositiveIntegers(string text, string option)
     {
@@ -35,9 +23,10 @@ internal static class OptionValues
         return values;
     }
 
-    public static InitScheme Init(string text) => InitSchemes.TryGetValue(text, out var scheme)
+    /// <summary>The scheme of an initialisation name, as specs spell it (<see cref="InitSchemeNames"/>).</summary>
+    public static InitScheme Init(string text) => InitSchemeNames.Schemes.TryGetValue(text, out var scheme)
         ? scheme
-        : throw new InputException($"--init must be one of {string.Join(", ", InitSchemes.Keys)}; got '{text}'.");
+        : throw new InputException($"--init must be one of {string.Join(", ", InitSchemeNames.Schemes.Keys)}; got '{text}'.");
 
     public static VectorWidth Width(string text) => text.ToLowerInvariant() switch
     {

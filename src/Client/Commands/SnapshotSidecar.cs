@@ -1,3 +1,4 @@
+using OrleansPigmm.Grains.Plans;
 using System.Text.Json;
 using OrleansPigmm.Training;
 
@@ -69,7 +70,7 @@ internal static class SnapshotSidecar
         json.WriteString("activation", "relu");
         json.WriteBoolean("biases", false);
         json.WriteString("loss", "softmax cross-entropy, mean over the batch");
-        json.WriteString("init", OptionValues.Name(spec.Init));
+        json.WriteString("init", InitSchemeNames.Name(spec.Init));
         json.WriteString("optimizer", spec.Optimizer.Kind == OptimizerKind.Adam ? "adam" : "sgd");
         json.WriteNumber("learning_rate", spec.Optimizer.LearningRate);
         if (spec.Optimizer.Kind == OptimizerKind.Adam)

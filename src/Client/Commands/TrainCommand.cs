@@ -1,3 +1,4 @@
+using OrleansPigmm.Grains.Plans;
 using System.CommandLine;
 using OrleansPigmm.Training;
 
@@ -11,7 +12,7 @@ internal static class TrainCommand
         var replicas = new Option<int>("--replicas") { Description = "Number of replicas R (replica r is the same network in any run with the same seed and settings).", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Epochs E; snapshots are taken at initialisation and after every epoch.", Required = true };
         var widths = new Option<string>("--widths") { Description = "Hidden widths, comma-separated.", DefaultValueFactory = _ => "10,10,10" };
-        var init = new Option<string>("--init") { Description = $"Initialisation: {string.Join(", ", OptionValues.InitSchemes.Keys)}.", DefaultValueFactory = _ => "gaussian" };
+        var init = new Option<string>("--init") { Description = $"Initialisation: {string.Join(", ", InitSchemeNames.Schemes.Keys)}.", DefaultValueFactory = _ => "gaussian" };
         var l2 = new Option<double>("--l2") { Description = "Coupled L2 coefficient (PyTorch's weight_decay).", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Experiment seed.", DefaultValueFactory = _ => 0 };
         var outputPath = new Option<string>("--output") { Description = "The .npy file to write; SNAPSHOTS.json is written beside it.", Required = true };

@@ -13,7 +13,7 @@ internal static class WatchCommand
         {
             // Ctrl+C ends the view through its token, so that the live region restores the cursor.
             using var interruption = new Interruption(cancellationToken);
-            return await ExperimentMonitor.RunAsync(store, experiment.Id, ExperimentMonitor.ConsoleFor(output), stopWhen: null, interruption.Token).ConfigureAwait(false);
+            return await ExperimentMonitor.RunAsync(store, experiment.Id, ExperimentMonitor.ConsoleFor(output), cancellationToken: interruption.Token).ConfigureAwait(false);
         });
         return command;
     }

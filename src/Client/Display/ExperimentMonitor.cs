@@ -7,7 +7,8 @@ using Spectre.Console.Rendering;
 namespace OrleansPigmm.Client.Display;
 
 /// <summary>
-/// A live view of one experiment read from the store: replica-epochs done of total, the rate
+/// A live view of one experiment read from the store, woken by the experiment's pushed events
+/// (<c>pigmm run</c>) or by the store's changes (<c>pigmm watch</c> on a store file): replica-epochs done of total, the rate
 /// observed since the view started, the time left at that rate, the mean test accuracy of the
 /// latest epoch, and per layer the latest fit (epoch, samples, f1, f3, f12, f13, W2² to the
 /// simple Gaussian, largest |deviation| of the cubic and quartic invariants). It works while
@@ -45,10 +46,13 @@ public static class ExperimentMonitor
     /// redrawn in place; any other (redirected output, tests) gets the progress and fit lines
     /// printed again each time they change.
     /// </summary>
+    /// <param name="waitForChange">What wakes the view: pushed events of the experiment (waited
+    /// for at most the given time); null to watch the store's change version.</param>
     /// <returns>0 when the experiment is complete or <paramref name="stopWhen"/> completed,
     /// <see cref="Cancelled"/> when cancelled.</returns>
     /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
-    public static async Task<int> RunAsync(IPigmmStore store, string experimentId, IAnsiConsole console, Task? stopWhen = null, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(IPigmmStore store, string experimentId, IAnsiConsole console, Task? stopWhen = null,
+        Func<TimeSpan, CancellationToken, Task>? waitForChange = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(experimentId);
@@ -64,7 +68,7 @@ public static class ExperimentMonitor
             {
                 // The live region draws on refresh only.
                 live.Refresh();
-                result = await FollowAsync(view, first, state => { live.UpdateTarget(Render(state)); live.Refresh(); }, stopWhen, cancellationToken).ConfigureAwait(false);
+                result = await FollowAsync(view, first, state => { live.UpdateTarget(Render(state)); live.Refresh(); }, stopWhen, waitForChange, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return result;
         }
@@ -81,10 +85,11 @@ public static class ExperimentMonitor
             }
         }
         Print(first);
-        return await FollowAsync(view, first, Print, stopWhen, cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(view, first, Print, stopWhen, waitForChange, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> FollowAsync(View view, MonitorState state, Action<MonitorState> show, Task? stopWhen, CancellationToken cancellationToken)
+    private static async Task<int> FollowAsync(View view, MonitorState state, Action<MonitorState> show, Task? stopWhen,
+        Func<TimeSpan, CancellationToken, Task>? waitForChange, CancellationToken cancellationToken)
     {
         var stopped = stopWhen ?? new TaskCompletionSource().Task;
         try
@@ -92,7 +97,9 @@ public static class ExperimentMonitor
             while (!state.Progress.IsComplete && !stopped.IsCompleted)
             {
                 using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var changed = view.Store.WaitForChangeAsync(view.Version, PollInterval, round.Token);
+                var changed = waitForChange is null
+                    ? view.Store.WaitForChangeAsync(view.Version, PollInterval, round.Token)
+                    : waitForChange(PollInterval, round.Token);
                 await Task.WhenAny(changed, stopped).ConfigureAwait(false);
                 await round.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();

@@ -1,4 +1,4 @@
-namespace OrleansPigmm.Grains.Experiments;
+namespace OrleansPigmm.Grains.Abstractions.Experiments;
 
 /// <summary>
 /// Named specs: the paper's configurations (pigmm-math.md section 11: MNIST, 784-10-10-10-10,

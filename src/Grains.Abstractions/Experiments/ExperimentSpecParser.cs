@@ -1,20 +1,15 @@
 using System.Text.Json;
-using OrleansPigmm.Training;
 
-namespace OrleansPigmm.Grains.Experiments;
-
-/// <summary>The shape of a dataset's examples, as far as a spec's validation needs it.</summary>
-/// <param name="Inputs">Features per example (784 for MNIST).</param>
-/// <param name="Classes">Output classes (10 for MNIST).</param>
-/// <param name="TrainExamples">Training examples (60,000 for MNIST).</param>
-public sealed record DatasetShape(int Inputs, int Classes, int TrainExamples);
+namespace OrleansPigmm.Grains.Abstractions.Experiments;
 
 /// <summary>A spec that cannot be run; <see cref="Problems"/> lists every problem found, each
-/// naming the field ("spec.epochs: ...").</summary>
+/// naming the field ("spec.epochs: ..."). It crosses the grain wire with its list intact.</summary>
+[GenerateSerializer, Alias("pigmm.SpecException")]
 public sealed class SpecException(IReadOnlyList<string> problems)
     : Exception(problems.Count == 1 ? problems[0] : $"{problems.Count} problems in the spec: {string.Join("; ", problems)}")
 {
     /// <summary>One line per problem.</summary>
+    [Id(0)]
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
@@ -55,11 +50,11 @@ public static class ExperimentSpecParser
     ];
 
     /// <summary>
-    /// Parses <paramref name="json"/> over <paramref name="defaults"/> and validates the result
-    /// (with <paramref name="datasets"/> when given: known dataset, batch size, square layers).
+    /// Parses <paramref name="json"/> over <paramref name="defaults"/> and validates the fields of
+    /// the result (the checks that need the dataset's shape are the experiment plan's).
     /// </summary>
     /// <exception cref="SpecException">Malformed JSON, unknown fields, wrong types or invalid values; all are listed.</exception>
-    public static ExperimentSpec Parse(string json, ExperimentSpec defaults, Func<string, DatasetShape?>? datasets = null)
+    public static ExperimentSpec Parse(string json, ExperimentSpec defaults)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(defaults);
@@ -78,17 +73,17 @@ public static class ExperimentSpecParser
             var spec = Read(document.RootElement, defaults, problems);
             if (problems.Count == 0)
             {
-                problems.AddRange(Validate(spec, datasets));
+                problems.AddRange(Validate(spec));
             }
             return problems.Count == 0 ? spec : throw new SpecException(problems);
         }
     }
 
     /// <summary>
-    /// Every problem of <paramref name="spec"/> (empty when it can run): ranges and resource
-    /// limits, and with <paramref name="datasets"/> the dataset, batch size and square layers.
+    /// Every problem of the fields of <paramref name="spec"/> (ranges and resource limits); the
+    /// checks that need the dataset's shape (batch size, square layers) are the experiment plan's.
     /// </summary>
-    public static IReadOnlyList<string> Validate(ExperimentSpec spec, Func<string, DatasetShape?>? datasets = null)
+    public static IReadOnlyList<string> Validate(ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var problems = new List<string>();
@@ -121,35 +116,6 @@ public static class ExperimentSpecParser
         Check(spec.InvariantDegree is >= 2 and <= 4, $"spec.invariant_degree: must be 2, 3 or 4, got {spec.InvariantDegree}");
         Check(spec.KeepWeightsEvery >= 0 && spec.KeepWeightsEvery <= Math.Max(spec.Epochs, 1),
             $"spec.keep_weights_every: must be 0 (keep none) or between 1 and the epochs ({spec.Epochs}), got {spec.KeepWeightsEvery}");
-        if (problems.Count > 0 || datasets is null)
-        {
-            return problems;
-        }
-
-        if (datasets(spec.Dataset) is not { } shape)
-        {
-            return [$"spec.dataset: '{spec.Dataset}' is not a configured dataset"];
-        }
-        Check(spec.BatchSize <= shape.TrainExamples,
-            $"spec.batch_size: must be at most the {shape.TrainExamples} training examples of {spec.Dataset}, got {spec.BatchSize}");
-        var network = new NetworkShape(shape.Inputs, spec.HiddenWidths, shape.Classes);
-        Check(network.ParameterCount <= MaxParameters,
-            $"spec.hidden_widths: the network has {network.ParameterCount:N0} weights; the limit is {MaxParameters:N0}");
-        var sizes = network.SquareLayers.Select(l => network.LayerOutputs(l)).Distinct().ToArray();
-        if (sizes.Length == 0)
-        {
-            problems.Add($"spec.hidden_widths: no weight matrix of {network} is square; PIGMMs need square n x n layers (e.g. two equal hidden widths)");
-        }
-        else if (sizes.Length > 1)
-        {
-            problems.Add($"spec.hidden_widths: the square layers of {network} have sizes {string.Join(" and ", sizes)}; an experiment analyses layers of one size");
-        }
-        else
-        {
-            Check(sizes[0] >= 4, $"spec.hidden_widths: the square layers of {network} are {sizes[0]} x {sizes[0]}; PIGMMs need n >= 4");
-            long snapshots = (long)spec.Replicas * (spec.Epochs + 1) * network.SquareLayers.Count;
-            Check(snapshots <= MaxSnapshots, $"spec: {snapshots:N0} snapshots (replicas x (epochs + 1) x layers) exceed the limit of {MaxSnapshots:N0}");
-        }
         return problems;
     }
 

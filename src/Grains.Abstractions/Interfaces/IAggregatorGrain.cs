@@ -1,24 +1,25 @@
-using OrleansPigmm.Grains.Runtime;
-
-namespace OrleansPigmm.Grains.Interfaces;
-
-/// <summary>What an ensemble's aggregator holds after a fold.</summary>
-/// <param name="Folded">Replicas folded so far (diverged ones included).</param>
-/// <param name="Diverged">Folded replicas that diverged: counted, not fitted.</param>
-/// <param name="Published">Whether a fit is published (it needs at least 2 finite matrices).</param>
-public sealed record EnsembleProgress(int Folded, int Diverged, bool Published);
+namespace OrleansPigmm.Grains.Abstractions;
 
 /// <summary>
-/// The ensemble of one (experiment, layer, epoch), keyed "EXPERIMENT/LAYER/EPOCH": folds the
-/// invariant rows of its snapshots into the exact, mergeable accumulator, each replica exactly
-/// once whatever the order or repetition of deliveries, refits the PIGMM and publishes the fit.
+/// The ensemble of one (experiment, layer, epoch), keyed "EXPERIMENT/LAYER/EPOCH": folds each
+/// replica's invariants exactly once whatever the order or repetition of deliveries, refits the
+/// PIGMM (at most every 200 ms while replicas arrive, and always when the ensemble is complete)
+/// and publishes the fit.
 /// </summary>
+[Alias("pigmm.IAggregatorGrain")]
 public interface IAggregatorGrain : IGrainWithStringKey
 {
-    /// <summary>Folds the stored snapshots of replicas [first, first + count) not folded yet
-    /// (absent ones are skipped and folded by a later call), then refits and publishes.</summary>
-    Task<EnsembleProgress> FoldAsync(int firstReplica, int replicaCount);
+    /// <summary>Folds one replica's contribution, unless that replica is folded already.</summary>
+    [Alias("Fold")]
+    Task<EnsembleProgress> FoldAsync(ReplicaInvariants contribution);
 
-    /// <summary>The parameters f1..f13 of the published fit, or null when there is none.</summary>
-    Task<double[]?> GetFitParametersAsync();
+    /// <summary>Folds every committed replica that no call delivered (from the store), refits and
+    /// publishes the final fit with its distances to the complete epoch-0 and previous fits.</summary>
+    [Alias("Complete")]
+    Task<EnsembleProgress> CompleteAsync();
+
+    /// <summary>The parameters f1..f13 of the fit of the whole ensemble (every replica folded,
+    /// from the store where needed), or null when fewer than 2 replicas have finite matrices.</summary>
+    [Alias("GetCompleteParameters")]
+    Task<double[]?> GetCompleteParametersAsync();
 }

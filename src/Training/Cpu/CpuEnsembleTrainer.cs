@@ -208,7 +208,7 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
     }
 
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
-        new() { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken };
+        new() { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken, TaskScheduler = options.Scheduler ?? TaskScheduler.Default };
 
     private void ForEachReplica(CancellationToken cancellationToken, Action<int, Workspace> body)
     {

@@ -31,6 +31,11 @@ public sealed record TrainerOptions
     /// <summary>Vector width (default: widest available).</summary>
     public VectorWidth VectorWidth { get; init; } = VectorWidth.Auto;
 
+    /// <summary>Where the worker threads' tasks run; null for the thread pool. A silo gives its
+    /// training device's own threads here, so that training never occupies the threads that run
+    /// grains.</summary>
+    public TaskScheduler? Scheduler { get; init; }
+
     /// <summary>The width <see cref="VectorWidth"/> resolves to on this CPU, in bits.</summary>
     /// <exception cref="NotSupportedException">The width asked for is not accelerated here.</exception>
     public int ResolvedBits => VectorWidth switch

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using OrleansPigmm.Formats.Fits;
-using OrleansPigmm.Grains.Experiments;
-using OrleansPigmm.Grains.Interfaces;
-using OrleansPigmm.Grains.Runtime;
+using OrleansPigmm.Grains.Abstractions.Experiments;
+using OrleansPigmm.Grains.Abstractions;
+using OrleansPigmm.Grains.Abstractions;
 using OrleansPigmm.Mathematics;
 using OrleansPigmm.Silo;
 using OrleansPigmm.Storage;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
-using OrleansPigmm.Grains.Experiments;
+using OrleansPigmm.Grains.Abstractions.Experiments;
 
 namespace OrleansPigmm.Grains.Tests.Experiments;
 

@@ -1,24 +1,24 @@
 using System.Globalization;
 
-namespace OrleansPigmm.Grains.Runtime;
+namespace OrleansPigmm.Grains.Abstractions;
 
 /// <summary>The compound keys of grains, formatted and parsed in this one place.</summary>
 public static class GrainKeys
 {
-    /// <summary>Key of the ReplicaGrain that trains batch <paramref name="batch"/> of an experiment: "EXPERIMENT/BATCH".</summary>
-    public static string ReplicaBatch(string experimentId, int batch) =>
-        $"{CheckId(experimentId)}/{batch.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>Key of the ReplicaGrain of one training replica: "EXPERIMENT/REPLICA" (replica 0-based).</summary>
+    public static string Replica(string experimentId, int replica) =>
+        $"{CheckId(experimentId)}/{replica.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Key of the AggregatorGrain of one ensemble: "EXPERIMENT/LAYER/EPOCH" (layer 1-based, epoch 0 = initialisation).</summary>
     public static string Ensemble(string experimentId, int layer, int epoch) =>
         $"{CheckId(experimentId)}/{layer.ToString(CultureInfo.InvariantCulture)}/{epoch.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Parses a ReplicaGrain key.</summary>
-    /// <exception cref="FormatException">The key is not "EXPERIMENT/BATCH" with BATCH >= 0.</exception>
-    public static (string ExperimentId, int Batch) ParseReplicaBatch(string key)
+    /// <exception cref="FormatException">The key is not "EXPERIMENT/REPLICA" with REPLICA >= 0.</exception>
+    public static (string ExperimentId, int Replica) ParseReplica(string key)
     {
-        var parts = Split(key, 2, "EXPERIMENT/BATCH");
-        return (parts[0], Number(parts[1], key, "batch", 0));
+        var parts = Split(key, 2, "EXPERIMENT/REPLICA");
+        return (parts[0], Number(parts[1], key, "replica", 0));
     }
 
     /// <summary>Parses an AggregatorGrain key.</summary>

@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OrleansPigmm.Grains.Training;
+using OrleansPigmm.Training;
+using OrleansPigmm.Training.Cpu;
+using OrleansPigmm.Training.Data;
+
+namespace OrleansPigmm.Silo.Training;
+
+/// <summary>
+/// The training device of a CPU silo (<c>--device cpu:N</c>): N threads of its own and the
+/// batched SIMD trainer. Requests wait in a queue ordered by (epoch, replica); a round takes
+/// from its head as many replicas as the memory budget holds, loads their states, trains each
+/// group of one spec as one ensemble (the trainer spreads replicas over the threads), and hands
+/// every replica its state, weights and accuracy back. Each replica's arithmetic is its own, so
+/// results are bit-identical whatever the rounds, groups, threads or silos.
+/// </summary>
+public sealed class CpuTrainingDevice : ITrainingDevice, IDisposable
+{
+    /// <summary>Training state one device keeps resident at most (weights and optimiser moments).</summary>
+    public const long DefaultMemoryBudget = 256L << 20;
+
+    /// <summary>How long a round waits for the replicas of the previous round to come back
+    /// before it starts with those that did.</summary>
+    public static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(100);
+
+    private readonly object gate = new();
+    private readonly PriorityQueue<Waiting, (int Epoch, int Replica)> waiting = new();
+    private readonly SemaphoreSlim arrived = new(0);
+    private readonly CancellationTokenSource disposing = new();
+    private readonly ConcurrentDictionary<string, Lazy<Dataset>> datasets = new();
+    private readonly Func<string, Dataset> loadDataset;
+    private readonly DedicatedThreadScheduler scheduler;
+    private readonly CpuTrainerBackend backend;
+    private readonly long memoryBudget;
+    private readonly Thread loop;
+    private int lastRoundSize;
+    private long replicaEpochs;
+
+    /// <summary>A device training on <paramref name="threads"/> threads of its own.</summary>
+    /// <param name="threads">Training threads (the N of cpu:N).</param>
+    /// <param name="vectorWidth">SIMD width of the kernels.</param>
+    /// <param name="loadDataset">Loads a dataset by name (each is loaded once, on first use).</param>
+    /// <param name="memoryBudget">Bytes of training state resident at most.</param>
+    public CpuTrainingDevice(int threads, VectorWidth vectorWidth, Func<string, Dataset> loadDataset, long memoryBudget = DefaultMemoryBudget)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudget, 1);
+        this.loadDataset = loadDataset ?? throw new ArgumentNullException(nameof(loadDataset));
+        this.memoryBudget = memoryBudget;
+        scheduler = new DedicatedThreadScheduler(threads, "training");
+        backend = new CpuTrainerBackend(new TrainerOptions { Threads = threads, VectorWidth = vectorWidth, Scheduler = scheduler });
+        Description = $"cpu, {threads} threads, {backend.Options.ResolvedBits}-bit vectors";
+        TrainingSlots = threads;
+        loop = new Thread(Run) { IsBackground = true, Name = "training device" };
+        loop.Start();
+    }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <inheritdoc />
+    public int TrainingSlots { get; }
+
+    /// <summary>Replica-epochs trained (or initialised) so far.</summary>
+    public long ReplicaEpochs => Interlocked.Read(ref replicaEpochs);
+
+    /// <inheritdoc />
+    public Task<TrainedEpoch> TrainAsync(EpochRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(disposing.IsCancellationRequested, this);
+        var entry = new Waiting(request, new TaskCompletionSource<TrainedEpoch>(TaskCreationOptions.RunContinuationsAsynchronously));
+        entry.Registration = cancellationToken.Register(() => entry.Result.TrySetCanceled(cancellationToken));
+        lock (gate)
+        {
+            waiting.Enqueue(entry, (request.Epoch, request.Replica));
+        }
+        arrived.Release();
+        return entry.Result.Task;
+    }
+
+    /// <summary>Abandons the queued and running epochs and stops the threads.</summary>
+    public void Dispose()
+    {
+        if (disposing.IsCancellationRequested)
+        {
+            return;
+        }
+        disposing.Cancel();
+        loop.Join();
+        lock (gate)
+        {
+            while (waiting.TryDequeue(out var entry, out _))
+            {
+                entry.Result.TrySetCanceled();
+            }
+        }
+        scheduler.Dispose();
+        disposing.Dispose();
+    }
+
+    private void Run()
+    {
+        var token = disposing.Token;
+        try
+        {
+            while (true)
+            {
+                arrived.Wait(token);
+                GatherRound(token);
+                var round = TakeRound();
+                lastRoundSize = round.Count;
+                // A fingerprint identifies a spec; epoch-0 requests are initialised, not trained.
+                foreach (var group in round.GroupBy(w => (w.Request.Spec.Fingerprint, Initialise: w.Request.Epoch == 0)))
+                {
+                    TrainGroup(group.First().Request.Spec, group.Key.Initialise, [.. group], token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Waits (a little) for the replicas of the last round to ask again, so that they
+    /// train together instead of in ragged rounds.</summary>
+    private void GatherRound(CancellationToken token)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < Gathering)
+        {
+            lock (gate)
+            {
+                if (waiting.Count >= lastRoundSize)
+                {
+                    return;
+                }
+            }
+            token.WaitHandle.WaitOne(1);
+            token.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>The head of the queue, as far as the memory budget goes (at least one request).</summary>
+    private List<Waiting> TakeRound()
+    {
+        var round = new List<Waiting>();
+        long bytes = 0;
+        int dequeued = 0;
+        lock (gate)
+        {
+            while (waiting.TryPeek(out var next, out _) && (round.Count == 0 || bytes + next.Request.StateBytes <= memoryBudget))
+            {
+                waiting.Dequeue();
+                dequeued++;
+                // A request cancelled while it waited is dropped here.
+                if (!next.Result.Task.IsCompleted)
+                {
+                    round.Add(next);
+                    bytes += next.Request.StateBytes;
+                }
+            }
+        }
+        // Each arrival released the semaphore once; the loop consumed one count for this round.
+        for (int i = 1; i < dequeued; i++)
+        {
+            arrived.Wait(0);
+        }
+        return round;
+    }
+
+    private void TrainGroup(TrainingSpec spec, bool initialise, Waiting[] group, CancellationToken token)
+    {
+        try
+        {
+            var states = initialise ? null : LoadStates(group, token);
+            var live = group.Where((w, i) => states is null || states[i] is not null).ToArray();
+            if (live.Length == 0)
+            {
+                return;
+            }
+            var dataset = datasets.GetOrAdd(spec.Dataset, name => new Lazy<Dataset>(() => loadDataset(name))).Value;
+            using var trainer = backend.Create(spec, dataset, live.Select(w => w.Request.Replica).ToArray());
+            if (states is not null)
+            {
+                var loaded = states.Where(s => s is not null).ToArray();
+                for (int slot = 0; slot < live.Length; slot++)
+                {
+                    trainer.ImportState(slot, loaded[slot]!.Value.Span);
+                }
+                trainer.TrainEpoch(cancellationToken: token);
+            }
+            var accuracy = trainer.EvaluateTestAccuracy(token);
+            for (int slot = 0; slot < live.Length; slot++)
+            {
+                var request = live[slot].Request;
+                var weights = request.CopiedLayers.Select(layer =>
+                {
+                    var shape = trainer.Shape.Layers[layer];
+                    var copy = new float[shape.Inputs * shape.Outputs];
+                    trainer.CopyWeights(slot, layer, copy);
+                    return copy;
+                }).ToArray();
+                live[slot].Complete(new TrainedEpoch(trainer.ExportState(slot), trainer.Status(slot), weights, accuracy[slot]));
+            }
+            Interlocked.Add(ref replicaEpochs, live.Length);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception error)
+        {
+            foreach (var entry in group)
+            {
+                entry.Fail(error);
+            }
+        }
+    }
+
+    /// <summary>Each request's state, or null where loading failed (that request has failed).</summary>
+    private static ReadOnlyMemory<byte>?[] LoadStates(Waiting[] group, CancellationToken token)
+    {
+        var loads = group.Select(w => w.Request.LoadState(token)).ToArray();
+        var states = new ReadOnlyMemory<byte>?[group.Length];
+        for (int i = 0; i < group.Length; i++)
+        {
+            try
+            {
+                states[i] = loads[i].GetAwaiter().GetResult();
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                group[i].Fail(error);
+            }
+        }
+        return states;
+    }
+
+    private sealed class Waiting(EpochRequest request, TaskCompletionSource<TrainedEpoch> result)
+    {
+        public EpochRequest Request { get; } = request;
+
+        public TaskCompletionSource<TrainedEpoch> Result { get; } = result;
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public void Complete(TrainedEpoch epoch)
+        {
+            Registration.Dispose();
+            Result.TrySetResult(epoch);
+        }
+
+        public void Fail(Exception error)
+        {
+            Registration.Dispose();
+            Result.TrySetException(error);
+        }
+    }
+}
