@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OrleansPigmm.Formats.Idx;
 
 namespace OrleansPigmm.Training.Data;
 
