@@ -1,7 +1,6 @@
 using System.Text.Json;
 using OrleansPigmm.Grains.Abstractions.Experiments;
-using OrleansPigmm.Formats.Npy;
-using OrleansPigmm.Training.Data;
+using OrleansPigmm.Formats;
 
 namespace OrleansPigmm.Client;
 
@@ -32,12 +31,11 @@ public static class CommandFailure
     }
 
     private static bool IsBadInput(Exception failure) => failure is InputException
-        or NpyFormatException
+        or FileFormatException
         or FileNotFoundException
         or DirectoryNotFoundException
         or UnauthorizedAccessException
         or JsonException
-        or IdxFormatException
         or InvalidDataException
         or SpecException;
 }

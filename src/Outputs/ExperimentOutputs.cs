@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using OrleansPigmm.Formats;
 using OrleansPigmm.Formats.Fits;
 using OrleansPigmm.Mathematics;
 using OrleansPigmm.Reporting;
@@ -29,8 +29,6 @@ public static class ExperimentOutputs
 
     /// <summary>File name of the HTML report.</summary>
     public const string ReportFileName = "report.html";
-
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>
     /// The fit document of <paramref name="experimentId"/>: its spec, the initial law its
@@ -78,13 +76,13 @@ public static class ExperimentOutputs
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(outDirectory);
         Directory.CreateDirectory(outDirectory);
-        WriteAtomically(Path.Combine(outDirectory, FitsJsonFileName), text =>
+        AtomicFile.WriteText(Path.Combine(outDirectory, FitsJsonFileName), text =>
         {
             text.Write(JsonSerializer.Serialize(document, FitsJson.Options));
             text.Write('\n');
         });
-        WriteAtomically(Path.Combine(outDirectory, FitsCsvFileName), text => FitsCsv.Write(document, text));
-        WriteAtomically(Path.Combine(outDirectory, ReportFileName), text => HtmlReport.Write(document, text));
+        AtomicFile.WriteText(Path.Combine(outDirectory, FitsCsvFileName), text => FitsCsv.Write(document, text));
+        AtomicFile.WriteText(Path.Combine(outDirectory, ReportFileName), text => HtmlReport.Write(document, text));
     }
 
     private static JsonElement ParseSpec(ExperimentRecord experiment)
@@ -164,20 +162,4 @@ public static class ExperimentOutputs
         return new TrainingHistory(replicas, epochs);
     }
 
-    private static void WriteAtomically(string path, Action<TextWriter> write)
-    {
-        string partial = path + ".partial";
-        try
-        {
-            using (var text = new StreamWriter(partial, append: false, Utf8))
-            {
-                write(text);
-            }
-            File.Move(partial, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(partial);
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using OrleansPigmm.Formats.Fits;
+using OrleansPigmm.Mathematics;
 using OrleansPigmm.Reporting.Plotting;
 
 namespace OrleansPigmm.Reporting;
@@ -30,7 +31,7 @@ internal static class DeviationFigures
                 + "drawn solid and quartic ones dashed, coloured by node class; the dotted line is 1/√N, the size sampling alone "
                 + $"gives a truly Gaussian ensemble of N matrices. All layers share this vertical axis. The {NamedLines} largest at "
                 + "the last epoch are named; hovering over a line names it.",
-            Legend = [.. NodeClasses.Legend(asLines: true), new LegendItem("1/√N", Palette.Reference, LegendMark.DottedLine)],
+            Legend = [.. CubicQuarticClasses.Legend(asLines: true), new LegendItem("1/√N", Palette.Reference, LegendMark.DottedLine)],
             Groups = [new PanelGroup(null, [pair.Second with { Y = shared }])],
             PanelHeight = 430,
             Notes = UndefinedNote(pair.First, HigherDegreeInvariants(pair.First), invariant => invariant.Deviation, "Undefined deviations (zero ensemble standard deviation)"),
@@ -40,19 +41,19 @@ internal static class DeviationFigures
     /// <summary>The figure for one layer, or null when no fit carries a deviation from the law.</summary>
     public static Figure? IidDeviations(LayerHistory layer, InitialLaw law)
     {
-        var invariants = layer.InvariantsNumbered(1, PaperInvariants.LastQuadratic);
+        var invariants = layer.InvariantsNumbered(1, PaperInvariants.CountUpToDegree(2));
         var panel = new LinePanel
         {
             Title = $"{layer.Name}: linear (solid) and quadratic (dashed) invariants against the initial i.i.d. law",
             YTitle = "deviation (standard errors)",
             Series = [.. invariants.Select(invariant => new LineSeries(
                 invariant.Id,
-                Palette.LowDegreeInvariants[(PaperInvariants.Number(invariant.Id)!.Value - 1) % Palette.LowDegreeInvariants.Count],
+                Palette.LowDegreeInvariants[(PaperInvariants.NumberOf(invariant.Id)!.Value - 1) % Palette.LowDegreeInvariants.Count],
                 invariant.Degree == 1 ? Stroke.Solid : Stroke.Dashed,
                 layer.Points(invariant.Id, fit => fit.IidDeviation),
-                NodeClasses.Describe(invariant)))],
+                CubicQuarticClasses.Describe(invariant)))],
             References = [new ReferenceLevel(1, "1 standard error")],
-            EndLabels = PaperInvariants.LastQuadratic,
+            EndLabels = PaperInvariants.CountUpToDegree(2),
         };
         if (!panel.HasData)
         {
@@ -108,7 +109,7 @@ internal static class DeviationFigures
                 + "the last epoch fitted: +1 means the fitted PIGMM predicts the invariant far worse at the end than at the start, "
                 + "−1 far better, 0 equally well. Bars are coloured by node class, as in the paper's figure 4.2; hovering over a "
                 + "bar gives both deviations.",
-            Legend = NodeClasses.Legend(asLines: false),
+            Legend = CubicQuarticClasses.Legend(asLines: false),
             Groups = [new PanelGroup(null, panels)],
             PanelHeight = 250,
             Notes = undefined.Count == 0 ? [] :
@@ -118,7 +119,7 @@ internal static class DeviationFigures
 
     /// <summary>The paper's I14..I52 that fall into one of its node classes.</summary>
     private static List<InvariantFit> HigherDegreeInvariants(LayerHistory layer) =>
-        [.. layer.InvariantsNumbered(PaperInvariants.FirstCubic, PaperInvariants.Last).Where(invariant => NodeClasses.Of(invariant) is not null)];
+        [.. layer.InvariantsNumbered(PaperInvariants.CountUpToDegree(2) + 1, PaperInvariants.Count).Where(invariant => CubicQuarticClasses.Of(invariant) is not null)];
 
     private static LinePanel ModelDeviationPanel(LayerHistory layer)
     {
@@ -129,9 +130,9 @@ internal static class DeviationFigures
             YTitle = "deviation (ensemble s.d.)",
             Series = [.. HigherDegreeInvariants(layer).Select(invariant =>
             {
-                NodeClass nodeClass = NodeClasses.Of(invariant)!.Value;
-                return new LineSeries(invariant.Id, NodeClasses.Colour(nodeClass), NodeClasses.Stroke(nodeClass),
-                    layer.Points(invariant.Id, fit => fit.Deviation), NodeClasses.Describe(invariant));
+                CubicQuarticClass nodeClass = CubicQuarticClasses.Of(invariant)!.Value;
+                return new LineSeries(invariant.Id, CubicQuarticClasses.Colour(nodeClass), CubicQuarticClasses.Stroke(nodeClass),
+                    layer.Points(invariant.Id, fit => fit.Deviation), CubicQuarticClasses.Describe(invariant));
             })],
             References = samples > 0 ? [new ReferenceLevel(1 / Math.Sqrt(samples), $"1/√N, N = {samples}")] : [],
             YOptions = new AxisOptions(IncludeZero: true),
@@ -146,8 +147,8 @@ internal static class DeviationFigures
         double? change = start is double before && end is double after && double.IsFinite(before + after) && before + after > 0
             ? (after - before) / (after + before)
             : null;
-        string tooltip = $"{NodeClasses.Describe(invariant)}: deviation {Optional(start)} → {Optional(end)}, normalised change {Optional(change)}";
-        return new Bar(invariant.Id, change, NodeClasses.Colour(NodeClasses.Of(invariant)!.Value), tooltip);
+        string tooltip = $"{CubicQuarticClasses.Describe(invariant)}: deviation {Optional(start)} → {Optional(end)}, normalised change {Optional(change)}";
+        return new Bar(invariant.Id, change, CubicQuarticClasses.Colour(CubicQuarticClasses.Of(invariant)!.Value), tooltip);
     }
 
     private static string Optional(double? value) => value switch

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansPigmm.Formats.Fits;
+using OrleansPigmm.Mathematics;
 using OrleansPigmm.Reporting.Plotting;
 
 namespace OrleansPigmm.Reporting;
@@ -150,7 +151,7 @@ internal static class HtmlPage
             output.Write($"<p class=\"status complete\">Every fit uses all {replicas - diverged} replicas that have not diverged.</p>\n");
         }
 
-        var others = fits.SelectMany(fit => fit.Invariants).Select(invariant => invariant.Id).Where(id => PaperInvariants.Number(id) is null).Distinct().Count();
+        var others = fits.SelectMany(fit => fit.Invariants).Select(invariant => invariant.Id).Where(id => PaperInvariants.NumberOf(id) is null).Distinct().Count();
         if (others > 0)
         {
             output.Write($"<p>The figures show the paper's invariants I1–I52; the {others} other graphs of the catalogue are in fits.csv.</p>\n");

@@ -1,4 +1,5 @@
 using OrleansPigmm.Formats.Fits;
+using OrleansPigmm.Mathematics;
 using OrleansPigmm.Reporting.Plotting;
 
 namespace OrleansPigmm.Reporting;

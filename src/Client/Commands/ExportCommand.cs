@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using OrleansPigmm.Formats;
 using OrleansPigmm.Formats.Npy;
 using OrleansPigmm.Storage;
 
@@ -75,10 +76,9 @@ internal static class ExportCommand
     private static void WriteSidecar(ExperimentRecord experiment, string npyPath)
     {
         string path = Path.ChangeExtension(npyPath, ".json");
-        string partial = path + ".partial";
-        using (var stream = File.Create(partial))
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        AtomicFile.Write(path, stream =>
         {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             json.WriteStartObject();
             json.WriteString("format", "pigmm-snapshots/1");
             json.WriteString("npy", Path.GetFileName(npyPath));
@@ -96,8 +96,7 @@ internal static class ExportCommand
                 spec.RootElement.WriteTo(json);
             }
             json.WriteEndObject();
-        }
-        File.Move(partial, path, overwrite: true);
+        });
     }
 
     /// <summary>"0-2, 5, 7-9" for a sorted set of integers.</summary>

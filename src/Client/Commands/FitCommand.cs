@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using OrleansPigmm.Formats;
 using OrleansPigmm.Formats.Fits;
 using OrleansPigmm.Formats.Npy;
 using OrleansPigmm.Mathematics;
@@ -76,8 +77,6 @@ internal static class JsonOutput
             output.WriteLine(json);
             return;
         }
-        string partial = path + ".partial";
-        File.WriteAllText(partial, json + Environment.NewLine);
-        File.Move(partial, path, overwrite: true);
+        AtomicFile.WriteText(path, text => text.Write(json + Environment.NewLine));
     }
 }

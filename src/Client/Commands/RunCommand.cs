@@ -40,7 +40,7 @@ internal static class RunCommand
             var spec = specOptions.Spec(parsed);
             var trainer = common.Trainer(parsed);
             string? dataDirectory = common.DataDirectory(parsed);
-            var datasets = DatasetDimensionsOf(dataDirectory);
+            Func<string, DatasetDimensions?> datasets = name => DatasetCatalog.TryDimensions(name, dataDirectory);
             // Refuse a spec that cannot run before anything is created.
             _ = ExperimentPlan.Create(spec, datasets);
             string path = parsed.GetValue(storePath)!;
@@ -87,13 +87,6 @@ internal static class RunCommand
         output.WriteLine($"Wrote {ExperimentOutputs.FitsJsonFileName}, {ExperimentOutputs.FitsCsvFileName} and {ExperimentOutputs.ReportFileName} to {outFolder}.");
         return 0;
     }
-
-    /// <summary>Dataset dimensions from the datasets the data folder holds.</summary>
-    private static Func<string, DatasetDimensions?> DatasetDimensionsOf(string? dataDirectory) => name =>
-    {
-        var dataset = DatasetCatalog.Load(name, dataDirectory);
-        return new DatasetDimensions(dataset.InputWidth, dataset.Classes, dataset.TrainCount);
-    };
 
     private static SqliteStore OpenStore(string path)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using OrleansPigmm.Formats;
 using OrleansPigmm.Formats.Npy;
 
 namespace OrleansPigmm.Client.Commands;
@@ -7,13 +8,13 @@ namespace OrleansPigmm.Client.Commands;
 /// <summary>
 /// A float32 .npy file of shape (replicas, epochs + 1, layers, n, n) filled one snapshot (all
 /// recorded layers of one replica after one epoch) at a time, in any order: training produces
-/// epochs for all replicas while the file is replica-major. Data goes to PATH.partial and is
-/// moved to PATH by <see cref="Complete"/>, so an interrupted run never leaves a file that looks whole.
+/// epochs for all replicas while the file is replica-major. Data goes to the partial file of
+/// <see cref="AtomicFile"/> and is moved to PATH by <see cref="Complete"/>, so an interrupted run
+/// never leaves a file that looks whole.
 /// </summary>
 internal sealed class SnapshotFile : IDisposable
 {
     private readonly string path;
-    private readonly string partialPath;
     private readonly SafeFileHandle handle;
     private readonly long dataOffset;
     private readonly int epochs;
@@ -24,11 +25,10 @@ internal sealed class SnapshotFile : IDisposable
     {
         this.path = path;
         this.epochs = epochs;
-        partialPath = path + ".partial";
         snapshotFloats = layers * n * n;
         var header = NpyHeader.Encode(NpyElementType.Float32, [replicas, epochs + 1, layers, n, n]);
         dataOffset = header.Length;
-        handle = File.OpenHandle(partialPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None,
+        handle = File.OpenHandle(AtomicFile.PartialPath(path), FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None,
             preallocationSize: dataOffset + 4L * replicas * (epochs + 1) * snapshotFloats);
         RandomAccess.Write(handle, header, 0);
         RandomAccess.SetLength(handle, dataOffset + 4L * replicas * (epochs + 1) * snapshotFloats);
@@ -53,7 +53,7 @@ internal sealed class SnapshotFile : IDisposable
     {
         RandomAccess.FlushToDisk(handle);
         handle.Dispose();
-        File.Move(partialPath, path, overwrite: true);
+        AtomicFile.Commit(path);
         completed = true;
     }
 
@@ -62,7 +62,7 @@ internal sealed class SnapshotFile : IDisposable
         if (!completed)
         {
             handle.Dispose();
-            File.Delete(partialPath);
+            AtomicFile.Discard(path);
         }
     }
 }

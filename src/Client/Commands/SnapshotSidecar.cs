@@ -1,5 +1,6 @@
 using OrleansPigmm.Grains.Plans;
 using System.Text.Json;
+using OrleansPigmm.Formats;
 using OrleansPigmm.Training;
 
 namespace OrleansPigmm.Client.Commands;
@@ -15,10 +16,9 @@ internal static class SnapshotSidecar
 
     public static void Write(string path, Contents c)
     {
-        string partial = path + ".partial";
-        using (var stream = File.Create(partial))
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        AtomicFile.Write(path, stream =>
         {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             json.WriteStartObject();
             json.WriteString("format", "pigmm-snapshots/1");
             json.WriteString("npy", Path.GetFileName(c.Request.OutputPath));
@@ -56,8 +56,7 @@ internal static class SnapshotSidecar
             }
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        File.Move(partial, path, overwrite: true);
+        });
     }
 
     private static void WriteSpec(Utf8JsonWriter json, Contents c)

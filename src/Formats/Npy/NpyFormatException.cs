@@ -1,15 +1,11 @@
 namespace OrleansPigmm.Formats.Npy;
 
 /// <summary>A .npy file that cannot be read as asked; the message names the file and the problem.</summary>
-public sealed class NpyFormatException : Exception
+public sealed class NpyFormatException : FileFormatException
 {
     /// <summary>Creates the error "FILE PROBLEM", e.g. "a.npy is truncated: ...".</summary>
     public NpyFormatException(string fileName, string problem)
-        : base($"{fileName} {problem}")
+        : base(fileName, $"{fileName} {problem}")
     {
-        FileName = fileName;
     }
-
-    /// <summary>The file concerned, as the caller named it.</summary>
-    public string FileName { get; }
 }

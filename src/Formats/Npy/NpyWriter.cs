@@ -4,25 +4,23 @@ using System.Runtime.InteropServices;
 namespace OrleansPigmm.Formats.Npy;
 
 /// <summary>
-/// Streams a C-ordered little-endian .npy file of a known shape. Data goes to
-/// <c>PATH.partial</c> and is renamed to PATH by <see cref="Complete"/> once every element has been
-/// written, so an interrupted export never leaves a file that looks whole.
+/// Streams a C-ordered little-endian .npy file of a known shape. Data goes to the partial file of
+/// <see cref="AtomicFile"/> and is renamed to PATH by <see cref="Complete"/> once every element has
+/// been written, so an interrupted export never leaves a file that looks whole.
 /// </summary>
 public sealed class NpyWriter : IDisposable
 {
     private readonly FileStream stream;
     private readonly string path;
-    private readonly string partialPath;
     private long written;
     private bool completed;
 
     private NpyWriter(string path, NpyElementType elementType, IReadOnlyList<long> shape)
     {
         this.path = path;
-        partialPath = path + ".partial";
         var headerBytes = NpyHeader.Encode(elementType, shape);
         Header = new NpyHeader(elementType, shape.ToArray(), headerBytes.Length);
-        stream = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        stream = new FileStream(AtomicFile.PartialPath(path), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         stream.Write(headerBytes);
     }
 
@@ -84,7 +82,7 @@ public sealed class NpyWriter : IDisposable
         }
         stream.Flush(flushToDisk: true);
         stream.Dispose();
-        File.Move(partialPath, path, overwrite: true);
+        AtomicFile.Commit(path);
         completed = true;
     }
 
@@ -94,7 +92,7 @@ public sealed class NpyWriter : IDisposable
         if (!completed)
         {
             stream.Dispose();
-            File.Delete(partialPath);
+            AtomicFile.Discard(path);
         }
     }
 

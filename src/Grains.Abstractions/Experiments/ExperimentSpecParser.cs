@@ -51,7 +51,9 @@ public static class ExperimentSpecParser
 
     /// <summary>
     /// Parses <paramref name="json"/> over <paramref name="defaults"/> and validates the fields of
-    /// the result (the checks that need the dataset's shape are the experiment plan's).
+    /// the result (the checks that need the dataset's shape are the experiment plan's). Every
+    /// problem is collected before anything is thrown: type errors and unknown fields, then the
+    /// checks of <see cref="Validate"/> on the fields that could be read.
     /// </summary>
     /// <exception cref="SpecException">Malformed JSON, unknown fields, wrong types or invalid values; all are listed.</exception>
     public static ExperimentSpec Parse(string json, ExperimentSpec defaults)
@@ -70,11 +72,9 @@ public static class ExperimentSpecParser
         using (document)
         {
             var problems = new List<string>();
-            var spec = Read(document.RootElement, defaults, problems);
-            if (problems.Count == 0)
-            {
-                problems.AddRange(Validate(spec));
-            }
+            var unread = new HashSet<string>(StringComparer.Ordinal);
+            var spec = Read(document.RootElement, defaults, problems, unread);
+            problems.AddRange(Validate(spec, unread));
             return problems.Count == 0 ? spec : throw new SpecException(problems);
         }
     }
@@ -86,40 +86,54 @@ public static class ExperimentSpecParser
     public static IReadOnlyList<string> Validate(ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return Validate(spec, new HashSet<string>(StringComparer.Ordinal));
+    }
+
+    // The checks of Validate, leaving out those of the fields in unread (whose JSON value had the
+    // wrong type, so the spec holds the default instead).
+    private static List<string> Validate(ExperimentSpec spec, IReadOnlySet<string> unread)
+    {
         var problems = new List<string>();
-        void Check(bool ok, string problem)
+        var faulty = new HashSet<string>(unread, StringComparer.Ordinal);
+        void Check(string field, bool ok, string problem)
         {
-            if (!ok)
+            if (!ok && !unread.Contains(field))
             {
                 problems.Add(problem);
+                faulty.Add(field);
             }
         }
 
-        Check(spec.Dataset.Length is > 0 and <= 64 && spec.Dataset.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'),
+        Check("dataset", spec.Dataset.Length is > 0 and <= 64 && spec.Dataset.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'),
             $"spec.dataset: '{spec.Dataset}' is not a dataset name (lower-case letters, digits and '-')");
-        Check(spec.HiddenWidths.Count is >= 1 and <= MaxHiddenLayers,
+        Check("hidden_widths", spec.HiddenWidths.Count is >= 1 and <= MaxHiddenLayers,
             $"spec.hidden_widths: needs 1 to {MaxHiddenLayers} hidden layers, got {spec.HiddenWidths.Count}");
         for (int l = 0; l < spec.HiddenWidths.Count; l++)
         {
-            Check(spec.HiddenWidths[l] is >= 1 and <= MaxWidth,
+            Check("hidden_widths", spec.HiddenWidths[l] is >= 1 and <= MaxWidth,
                 $"spec.hidden_widths[{l}]: must be between 1 and {MaxWidth}, got {spec.HiddenWidths[l]}");
         }
-        Check(InitSchemes.Contains(spec.Init), $"spec.init: '{spec.Init}' is not one of {string.Join(", ", InitSchemes)}");
-        Check(Optimizers.Contains(spec.Optimizer), $"spec.optimizer: '{spec.Optimizer}' is not one of {string.Join(", ", Optimizers)}");
-        Check(double.IsFinite(spec.LearningRate) && spec.LearningRate is > 0 and <= 10,
+        Check("init", InitSchemes.Contains(spec.Init), $"spec.init: '{spec.Init}' is not one of {string.Join(", ", InitSchemes)}");
+        Check("optimizer", Optimizers.Contains(spec.Optimizer), $"spec.optimizer: '{spec.Optimizer}' is not one of {string.Join(", ", Optimizers)}");
+        Check("learning_rate", double.IsFinite(spec.LearningRate) && spec.LearningRate is > 0 and <= 10,
             $"spec.learning_rate: must be in (0, 10], got {spec.LearningRate}");
-        Check(spec.BatchSize >= 1, $"spec.batch_size: must be at least 1, got {spec.BatchSize}");
-        Check(spec.Epochs is >= 1 and <= MaxEpochs, $"spec.epochs: must be between 1 and {MaxEpochs}, got {spec.Epochs}");
-        Check(spec.Replicas is >= 2 and <= MaxReplicas, $"spec.replicas: must be between 2 and {MaxReplicas} (a fit needs at least 2 matrices), got {spec.Replicas}");
-        Check(double.IsFinite(spec.L2) && spec.L2 is >= 0 and <= 10, $"spec.l2: must be in [0, 10], got {spec.L2}");
-        Check(spec.Seed is >= 0 and <= 1L << 53, $"spec.seed: must be between 0 and 2^53, got {spec.Seed}");
-        Check(spec.InvariantDegree is >= 2 and <= 4, $"spec.invariant_degree: must be 2, 3 or 4, got {spec.InvariantDegree}");
-        Check(spec.KeepWeightsEvery >= 0 && spec.KeepWeightsEvery <= Math.Max(spec.Epochs, 1),
-            $"spec.keep_weights_every: must be 0 (keep none) or between 1 and the epochs ({spec.Epochs}), got {spec.KeepWeightsEvery}");
+        Check("batch_size", spec.BatchSize >= 1, $"spec.batch_size: must be at least 1, got {spec.BatchSize}");
+        Check("epochs", spec.Epochs is >= 1 and <= MaxEpochs, $"spec.epochs: must be between 1 and {MaxEpochs}, got {spec.Epochs}");
+        Check("replicas", spec.Replicas is >= 2 and <= MaxReplicas, $"spec.replicas: must be between 2 and {MaxReplicas} (a fit needs at least 2 matrices), got {spec.Replicas}");
+        Check("l2", double.IsFinite(spec.L2) && spec.L2 is >= 0 and <= 10, $"spec.l2: must be in [0, 10], got {spec.L2}");
+        Check("seed", spec.Seed is >= 0 and <= 1L << 53, $"spec.seed: must be between 0 and 2^53, got {spec.Seed}");
+        Check("invariant_degree", spec.InvariantDegree is >= 2 and <= 4, $"spec.invariant_degree: must be 2, 3 or 4, got {spec.InvariantDegree}");
+        if (!unread.Contains("epochs"))
+        {
+            Check("keep_weights_every", spec.KeepWeightsEvery >= 0 && spec.KeepWeightsEvery <= Math.Max(spec.Epochs, 1),
+                $"spec.keep_weights_every: must be 0 (keep none) or between 1 and the epochs ({spec.Epochs}), got {spec.KeepWeightsEvery}");
+        }
         return problems;
     }
 
-    private static ExperimentSpec Read(JsonElement root, ExperimentSpec spec, List<string> problems)
+    // Reads the fields over spec; a field whose value has the wrong type keeps spec's value, its
+    // problem is added and its name goes to unread.
+    private static ExperimentSpec Read(JsonElement root, ExperimentSpec spec, List<string> problems, HashSet<string> unread)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -130,6 +144,7 @@ public static class ExperimentSpecParser
         {
             var value = field.Value;
             var path = $"spec.{field.Name}";
+            int before = problems.Count;
             switch (field.Name)
             {
                 case "dataset": spec = spec with { Dataset = Text(value, path, problems) ?? spec.Dataset }; break;
@@ -152,6 +167,10 @@ public static class ExperimentSpecParser
                         ? $"{path}: unknown field (did you mean '{suggestion}'?)"
                         : $"{path}: unknown field; the fields are {string.Join(", ", FieldNames)}");
                     break;
+            }
+            if (problems.Count > before && FieldNames.Contains(field.Name))
+            {
+                unread.Add(field.Name);
             }
         }
         return spec;

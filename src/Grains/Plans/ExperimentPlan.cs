@@ -1,3 +1,4 @@
+using OrleansPigmm.Training.Data;
 using OrleansPigmm.Grains.Abstractions.Experiments;
 using OrleansPigmm.Mathematics;
 using OrleansPigmm.Storage;
@@ -97,9 +98,9 @@ public sealed class ExperimentPlan
     /// its square layers (the analysed ones, <see cref="NetworkShape.SquareLayers"/>: one size n >= 4).</summary>
     private static IEnumerable<string> NetworkProblems(ExperimentSpec spec, DatasetDimensions dataset, NetworkShape network)
     {
-        if (spec.BatchSize > dataset.TrainExamples)
+        if (spec.BatchSize > dataset.TrainCount)
         {
-            yield return $"spec.batch_size: must be at most the {dataset.TrainExamples} training examples of {spec.Dataset}, got {spec.BatchSize}";
+            yield return $"spec.batch_size: must be at most the {dataset.TrainCount} training examples of {spec.Dataset}, got {spec.BatchSize}";
         }
         if (network.ParameterCount > ExperimentSpecParser.MaxParameters)
         {

@@ -1,3 +1,4 @@
+using OrleansPigmm.Training.Data;
 using System.Collections.Concurrent;
 using OrleansPigmm.Grains.Abstractions.Experiments;
 using OrleansPigmm.Storage;

@@ -9,7 +9,13 @@ public static class InvariantClassification
     public static NodeClass NodeClassOf(InvariantGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        int k = graph.Degree, vertices = graph.VertexCount;
+        return NodeClassOf(graph.Degree, graph.VertexCount);
+    }
+
+    /// <summary>The node class of a graph of degree <paramref name="k"/> with
+    /// <paramref name="vertices"/> vertices (distinct letters), by the same rule.</summary>
+    public static NodeClass NodeClassOf(int k, int vertices)
+    {
         return k < 3 ? NodeClass.None
             : vertices <= 2 ? NodeClass.LowNode
             : vertices >= 2 * k - 1 ? NodeClass.HighNode

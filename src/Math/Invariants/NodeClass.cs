@@ -2,7 +2,7 @@ namespace OrleansPigmm.Mathematics;
 
 /// <summary>
 /// How many vertices (distinct letters) a cubic or quartic invariant of degree k has, in the
-/// classes of pigmm-math.md section 5.2; see <see cref="InvariantClassification.NodeClassOf"/>.
+/// classes of pigmm-math.md section 5.2; see <see cref="InvariantClassification.NodeClassOf(InvariantGraph)"/>.
 /// </summary>
 public enum NodeClass
 {

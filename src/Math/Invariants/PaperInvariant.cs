@@ -9,7 +9,7 @@ namespace OrleansPigmm.Mathematics;
 public sealed record PaperInvariant(int Number, InvariantGraph Graph)
 {
     /// <summary>"I1" .. "I52".</summary>
-    public string Id => "I" + Number;
+    public string Id => PaperInvariants.Id(Number);
 
     /// <summary>The spec exactly as the paper's table writes it, e.g. <c>ji,ii,ii</c> for I18.</summary>
     public string Spec => Graph.Spec;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OrleansPigmm.Mathematics.Kernels;
 
 namespace OrleansPigmm.Mathematics;
@@ -45,6 +46,18 @@ public static class PaperInvariants
     /// <summary>I1..I52 in order: entry k - 1 is I_k.</summary>
     public static IReadOnlyList<PaperInvariant> All { get; } =
         Array.AsReadOnly(Specs.Select((spec, index) => new PaperInvariant(index + 1, InvariantGraph.Parse(spec))).ToArray());
+
+    /// <summary>The id "Ik" of the invariant numbered k (<see cref="PaperInvariant.Id"/>), e.g. "I14".</summary>
+    public static string Id(int number) => "I" + number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>k for the id "Ik" with 1 &lt;= k &lt;= 52; null for any other id.</summary>
+    public static int? NumberOf(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.StartsWith('I') && int.TryParse(id.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is >= 1 and <= Count
+            ? number
+            : null;
+    }
 
     /// <summary>Number of invariants of degree at most <paramref name="degree"/>: 2, 13, 28, 52
     /// for degrees 1..4 (they come first, in degree order).</summary>

@@ -1,3 +1,4 @@
+using OrleansPigmm.Training.Data;
 using OrleansPigmm.Grains.Plans;
 using OrleansPigmm.Grains.Training;
 using OrleansPigmm.Storage;

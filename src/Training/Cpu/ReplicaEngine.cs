@@ -110,11 +110,11 @@ internal sealed class ReplicaEngine<TOps, TVector>(PaddedLayout layout, Training
             int ld = layout.Ld[l];
             int ldPrevious = layout.Ld[l - 1];
             // dW_lᵀ = H_{l-1}ᵀ Δ_l: the transpose of H is read through its strides.
-            MatrixProduct.Multiply<TOps, TVector, Identity>(workspace.Activations(l - 1), new Strides(1, ldPrevious), workspace.Deltas(l), ld, default,
+            DenseLayerProduct.Multiply<TOps, TVector, Identity>(workspace.Activations(l - 1), new Strides(1, ldPrevious), workspace.Deltas(l), ld, default,
                 inputs, b, ld, workspace.Gradients(l), ld);
             Transpose(state.Weights(l), inputs, outputs, ld, workspace.Transposed(l), ldPrevious);
             // Δ_{l-1} = (Δ_l W_l) ⊙ [H_{l-1} > 0].
-            MatrixProduct.Multiply<TOps, TVector, GateByPositive>(workspace.Deltas(l), new Strides(ld, 1), workspace.Transposed(l), ldPrevious, workspace.Activations(l - 1),
+            DenseLayerProduct.Multiply<TOps, TVector, GateByPositive>(workspace.Deltas(l), new Strides(ld, 1), workspace.Transposed(l), ldPrevious, workspace.Activations(l - 1),
                 b, outputs, ldPrevious, workspace.Deltas(l - 1), ldPrevious);
         }
         int ld0 = layout.Ld[0];
@@ -139,11 +139,11 @@ internal sealed class ReplicaEngine<TOps, TVector>(PaddedLayout layout, Training
             var strides = new Strides(layout.Ld[l - 1], 1);
             if (l < last)
             {
-                MatrixProduct.Multiply<TOps, TVector, Rectify>(workspace.Activations(l - 1), strides, state.Weights(l), ld, default, b, inputs, ld, workspace.Activations(l), ld);
+                DenseLayerProduct.Multiply<TOps, TVector, Rectify>(workspace.Activations(l - 1), strides, state.Weights(l), ld, default, b, inputs, ld, workspace.Activations(l), ld);
             }
             else
             {
-                MatrixProduct.Multiply<TOps, TVector, Identity>(workspace.Activations(l - 1), strides, state.Weights(l), ld, default, b, inputs, ld, workspace.Activations(l), ld);
+                DenseLayerProduct.Multiply<TOps, TVector, Identity>(workspace.Activations(l - 1), strides, state.Weights(l), ld, default, b, inputs, ld, workspace.Activations(l), ld);
             }
         }
     }

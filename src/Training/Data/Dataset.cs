@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OrleansPigmm.Formats.Idx;
 
 namespace OrleansPigmm.Training.Data;
 
@@ -49,28 +50,30 @@ public sealed class Dataset
 
     /// <summary>
     /// Loads the four IDX files a descriptor names from <paramref name="folder"/>, checking each
-    /// file's SHA-256 and the IDX structure, and that images and labels agree.
+    /// file's SHA-256 and the IDX structure, that images and labels agree, and that the images have
+    /// the descriptor's <see cref="DatasetDescriptor.Dimensions"/>.
     /// </summary>
     /// <exception cref="FileNotFoundException">A file is missing (the message says how to fetch it).</exception>
-    /// <exception cref="IdxFormatException">A file is not valid IDX or does not match its partner.</exception>
+    /// <exception cref="IdxFormatException">A file is not valid IDX, does not match its partner or
+    /// disagrees with the descriptor's shape.</exception>
     /// <exception cref="InvalidDataException">A label is not below the number of classes.</exception>
     public static Dataset Load(DatasetDescriptor descriptor, string folder)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var train = LoadSplit(descriptor, folder, descriptor.Train);
-        var test = LoadSplit(descriptor, folder, descriptor.Test);
-        if (train.PixelsPerImage != test.PixelsPerImage)
-        {
-            throw new IdxFormatException(Path.Combine(folder, descriptor.Test.Images.File), $"has images of {test.PixelsPerImage} pixels, the training images {train.PixelsPerImage}");
-        }
+        var train = LoadSplit(descriptor, folder, descriptor.Train, descriptor.TrainCount);
+        var test = LoadSplit(descriptor, folder, descriptor.Test, descriptor.TestCount);
         return new Dataset(descriptor.Name, train, test, descriptor.Classes, descriptor.Normalization);
     }
 
-    private static LabelledImages LoadSplit(DatasetDescriptor descriptor, string folder, DatasetSplitFiles split)
+    private static LabelledImages LoadSplit(DatasetDescriptor descriptor, string folder, DatasetSplitFiles split, int expectedCount)
     {
         string imagesPath = Verified(descriptor, folder, split.Images);
         string labelsPath = Verified(descriptor, folder, split.Labels);
         var (count, rows, columns, pixels) = IdxFile.ReadImages(imagesPath);
+        if (count != expectedCount || (long)rows * columns != descriptor.Inputs)
+        {
+            throw new IdxFormatException(imagesPath, $"holds {count} images of {rows}x{columns} = {(long)rows * columns} pixels; the {descriptor.Name} descriptor says {expectedCount} images of {descriptor.Inputs} pixels");
+        }
         var labels = IdxFile.ReadLabels(labelsPath);
         if (labels.Length != count)
         {

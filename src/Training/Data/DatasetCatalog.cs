@@ -46,11 +46,34 @@ public static class DatasetCatalog
         }
         string folder = Path.Combine(DataDirectory(dataDirectory), nameOrDescriptorPath);
         string fetched = Path.Combine(folder, DatasetDescriptor.FileName);
+        var builtIn = DatasetDescriptor.BuiltIn(nameOrDescriptorPath);
         var descriptor = File.Exists(fetched)
-            ? DatasetDescriptor.Parse(File.ReadAllText(fetched), fetched)
-            : DatasetDescriptor.BuiltIn(nameOrDescriptorPath)
+            ? DatasetDescriptor.ParseFetched(File.ReadAllText(fetched), fetched, builtIn)
+            : builtIn
               ?? throw new FileNotFoundException($"Unknown dataset '{nameOrDescriptorPath}': no {fetched} and no built-in descriptor (built in: {string.Join(", ", DatasetDescriptor.BuiltInNames)}). Describe it in a JSON file and fetch it with scripts/fetch-dataset.sh FILE.json.", fetched);
         return (descriptor, folder);
+    }
+
+    /// <summary>
+    /// The shape of a dataset given as for <see cref="Resolve"/>, from its descriptor alone: no data
+    /// file is read, so specs can be checked before (or without) loading the data.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such dataset; the message lists the known ones and the fetch command.</exception>
+    public static DatasetDimensions Dimensions(string nameOrDescriptorPath, string? dataDirectory = null) =>
+        Resolve(nameOrDescriptorPath, dataDirectory).Descriptor.Dimensions;
+
+    /// <summary>As <see cref="Dimensions"/>, but null for a dataset that is neither fetched nor built
+    /// in (a descriptor that exists but is invalid still throws).</summary>
+    public static DatasetDimensions? TryDimensions(string nameOrDescriptorPath, string? dataDirectory = null)
+    {
+        try
+        {
+            return Dimensions(nameOrDescriptorPath, dataDirectory);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Resolves and loads a dataset (see <see cref="Resolve"/> and <see cref="Dataset.Load"/>).</summary>

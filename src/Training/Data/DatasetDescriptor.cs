@@ -25,16 +25,27 @@ public sealed record PixelNormalization(
     [property: JsonPropertyName("mean")] float Mean,
     [property: JsonPropertyName("std")] float Std);
 
+/// <summary>The shape of a dataset, known from its descriptor without reading the data.</summary>
+/// <param name="Inputs">Pixels per image: the network's input width (784 for MNIST).</param>
+/// <param name="Classes">Number of classes (10 for MNIST).</param>
+/// <param name="TrainCount">Training images (60,000 for MNIST).</param>
+/// <param name="TestCount">Test images (10,000 for MNIST).</param>
+public sealed record DatasetDimensions(int Inputs, int Classes, int TrainCount, int TestCount);
+
 /// <summary>
 /// An IDX-format image-classification dataset, described by a JSON file (datasets/NAME.json in the
 /// repository; the fetch script copies it beside the data as dataset.json). Adding a dataset is
-/// adding such a file: nothing in the code names a dataset.
+/// adding such a file: nothing in the code names a dataset. The descriptor gives the dataset's
+/// shape (<see cref="Dimensions"/>), which loading checks the files against.
 /// </summary>
 public sealed record DatasetDescriptor(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("description")] string Description,
     [property: JsonPropertyName("npm")] NpmSource Npm,
+    [property: JsonPropertyName("inputs")] int Inputs,
     [property: JsonPropertyName("classes")] int Classes,
+    [property: JsonPropertyName("train_count")] int TrainCount,
+    [property: JsonPropertyName("test_count")] int TestCount,
     [property: JsonPropertyName("normalization")] PixelNormalization Normalization,
     [property: JsonPropertyName("train")] DatasetSplitFiles Train,
     [property: JsonPropertyName("test")] DatasetSplitFiles Test)
@@ -51,9 +62,37 @@ public sealed record DatasetDescriptor(
         .Order(StringComparer.Ordinal)
         .ToArray();
 
+    /// <summary>Inputs, classes, training and test images.</summary>
+    [JsonIgnore]
+    public DatasetDimensions Dimensions => new(Inputs, Classes, TrainCount, TestCount);
+
+    private bool HasDimensions => Inputs > 0 || TrainCount > 0 || TestCount > 0;
+
     /// <summary>Parses a descriptor; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="InvalidDataException">The JSON is malformed or a field is missing or out of range.</exception>
-    public static DatasetDescriptor Parse(string json, string source)
+    public static DatasetDescriptor Parse(string json, string source) => ParseFetched(json, source, builtIn: null);
+
+    /// <summary>
+    /// Parses a descriptor that the fetch script copied beside the data. One copied before
+    /// descriptors gave the dataset's shape takes it from <paramref name="builtIn"/>, the built-in
+    /// descriptor of the same name, when both name the same files.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The JSON is malformed or a field is missing or out of range.</exception>
+    internal static DatasetDescriptor ParseFetched(string json, string source, DatasetDescriptor? builtIn)
+    {
+        var descriptor = ParseFields(json, source);
+        if (!descriptor.HasDimensions && builtIn is not null && builtIn.Train == descriptor.Train && builtIn.Test == descriptor.Test)
+        {
+            descriptor = descriptor with { Inputs = builtIn.Inputs, TrainCount = builtIn.TrainCount, TestCount = builtIn.TestCount };
+        }
+        if (descriptor.Inputs < 1 || descriptor.TrainCount < 1 || descriptor.TestCount < 1)
+        {
+            throw new InvalidDataException($"{source}: inputs, train_count and test_count must be positive (a descriptor fetched by an older version lacks them: fetch {descriptor.Name} again with scripts/fetch-dataset.sh).");
+        }
+        return descriptor;
+    }
+
+    private static DatasetDescriptor ParseFields(string json, string source)
     {
         DatasetDescriptor? descriptor;
         try
@@ -67,7 +106,7 @@ public sealed record DatasetDescriptor(
         if (descriptor is null || string.IsNullOrWhiteSpace(descriptor.Name) || descriptor.Train?.Images is null || descriptor.Train.Labels is null
             || descriptor.Test?.Images is null || descriptor.Test.Labels is null || descriptor.Normalization is null)
         {
-            throw new InvalidDataException($"{source}: a dataset descriptor needs name, classes, normalization, train and test (images and labels).");
+            throw new InvalidDataException($"{source}: a dataset descriptor needs name, inputs, classes, train_count, test_count, normalization, train and test (images and labels).");
         }
         if (descriptor.Classes is < 2 or > 256 || !(descriptor.Normalization.Std > 0))
         {

@@ -84,6 +84,43 @@ public class ExperimentSpecTests
     }
 
     [Fact]
+    public void Type_errors_range_errors_and_bad_names_are_reported_together()
+    {
+        var error = Assert.Throws<SpecException>(() => Parse("""{"replicas": -3, "hidden_widths": [10, "x"], "init": "foo"}"""));
+
+        Assert.Equal(3, error.Problems.Count);
+        Assert.Contains("spec.hidden_widths[1]: expected an integer that fits in 32 bits, got the string \"x\"", error.Problems);
+        Assert.Contains("spec.replicas: must be between 2 and 1000000 (a fit needs at least 2 matrices), got -3", error.Problems);
+        Assert.Contains("spec.init: 'foo' is not one of gaussian, uniform, he, xavier, orthogonal", error.Problems);
+        Assert.All(error.Problems, problem => Assert.Contains(problem, error.Message));
+    }
+
+    [Theory]
+    [InlineData("""{"dataset": "cifar", "epochs": 0, "colour": 1}""", "spec.colour: unknown field", "spec.epochs: must be between 1 and 10000, got 0", "spec.dataset: 'cifar' is not a configured dataset")]
+    [InlineData("""{"batch_size": 60001, "hidden_widths": [20, 30], "l2": "x"}""", "spec.l2: expected a finite number", "spec.batch_size: must be at most the 60000", "spec.hidden_widths: no weight matrix of 784-20-30-10 is square")]
+    public void Dataset_checks_run_beside_the_other_problems(string json, string first, string second, string third)
+    {
+        var problems = Problems(json);
+
+        Assert.Equal(3, problems.Count);
+        Assert.StartsWith(first, problems[0], StringComparison.Ordinal);
+        Assert.StartsWith(second, problems[1], StringComparison.Ordinal);
+        Assert.StartsWith(third, problems[2], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"epochs": "x", "keep_weights_every": 60}""", "spec.epochs: expected an integer")]
+    [InlineData("""{"hidden_widths": ["x"], "batch_size": 0}""", "spec.hidden_widths[0]: expected an integer", "spec.batch_size: must be at least 1, got 0")]
+    [InlineData("""{"dataset": 7, "batch_size": 70000}""", "spec.dataset: expected a string")]
+    public void A_field_that_cannot_be_read_is_reported_once_without_checks_of_its_default(string json, params string[] expected)
+    {
+        var problems = Problems(json);
+
+        Assert.Equal(expected.Length, problems.Count);
+        Assert.All(expected.Zip(problems), pair => Assert.StartsWith(pair.First, pair.Second, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Weight_retention_keeps_every_kth_epoch_and_the_last()
     {
         var spec = ExperimentPresets.PaperGaussian with { Epochs = 7, KeepWeightsEvery = 3 };

@@ -56,6 +56,21 @@ public class PaperInvariantsTests
         Assert.Equal(new[] { 2, 13, 28, 52 }, Enumerable.Range(1, 4).Select(PaperInvariants.CountUpToDegree));
     }
 
+    [Fact]
+    public void Ids_and_numbers_convert_both_ways_for_I1_to_I52_only()
+    {
+        Assert.All(PaperInvariants.All, p => Assert.Equal(p.Id, PaperInvariants.Id(p.Number)));
+        Assert.All(PaperInvariants.All, p => Assert.Equal(p.Number, PaperInvariants.NumberOf(p.Id)));
+        Assert.All(new[] { "I0", "I53", "i1", "I", "I+1", "I 1", "J2", "" }, id => Assert.Null(PaperInvariants.NumberOf(id)));
+    }
+
+    [Fact]
+    public void The_node_class_of_a_degree_and_vertex_count_is_that_of_every_graph_with_them()
+    {
+        Assert.All(Enumerable.Range(1, 4).SelectMany(InvariantGraph.Enumerate), g =>
+            Assert.Equal(InvariantClassification.NodeClassOf(g), InvariantClassification.NodeClassOf(g.Degree, g.VertexCount)));
+    }
+
     [Theory]
     [InlineData(4, 1)]
     [InlineData(4, 2)]

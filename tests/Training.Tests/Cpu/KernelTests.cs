@@ -31,7 +31,7 @@ public class KernelTests
                         var b = Random(Math.Max(inner, 1) * ld, vectors);
                         var gate = Random(Math.Max(rows, 1) * ld, 99);
                         var c = new float[Math.Max(rows, 1) * ld];
-                        MatrixProduct.Multiply<Vector256Ops, Vector256<float>, GateByPositive>(a, strides, b, ld, gate, rows, inner, columns, c, ld);
+                        DenseLayerProduct.Multiply<Vector256Ops, Vector256<float>, GateByPositive>(a, strides, b, ld, gate, rows, inner, columns, c, ld);
                         for (int i = 0; i < rows; i++)
                         {
                             for (int n = 0; n < columns; n++)
@@ -56,8 +56,8 @@ public class KernelTests
     {
         var a = new float[64];
         var c = new float[64];
-        Assert.Throws<ArgumentException>(() => MatrixProduct.Multiply<Vector128Ops, Vector128<float>, Identity>(a, new Strides(4, 1), a, 8, default, 2, 2, 6, c, 8));
-        Assert.Throws<ArgumentException>(() => MatrixProduct.Multiply<Vector128Ops, Vector128<float>, Identity>(a, new Strides(4, 1), a, 8, default, 2, 2, 8, c.AsSpan(0, 12), 8));
+        Assert.Throws<ArgumentException>(() => DenseLayerProduct.Multiply<Vector128Ops, Vector128<float>, Identity>(a, new Strides(4, 1), a, 8, default, 2, 2, 6, c, 8));
+        Assert.Throws<ArgumentException>(() => DenseLayerProduct.Multiply<Vector128Ops, Vector128<float>, Identity>(a, new Strides(4, 1), a, 8, default, 2, 2, 8, c.AsSpan(0, 12), 8));
     }
 
     [Fact]

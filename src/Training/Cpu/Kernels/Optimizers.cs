@@ -33,8 +33,8 @@ internal static unsafe class Optimizers
         where TOps : unmanaged, IVectorOps<TVector>
         where TVector : unmanaged
     {
-        MatrixProduct.Require(firstMoment, (long)rows * ld, nameof(firstMoment));
-        MatrixProduct.Require(secondMoment, (long)rows * ld, nameof(secondMoment));
+        DenseLayerProduct.Require(firstMoment, (long)rows * ld, nameof(firstMoment));
+        DenseLayerProduct.Require(secondMoment, (long)rows * ld, nameof(secondMoment));
         fixed (float* pm = firstMoment)
         fixed (float* pv = secondMoment)
         {
@@ -61,8 +61,8 @@ internal static unsafe class Optimizers
         where TVector : unmanaged
     {
         RequireWidth<TOps, TVector>(ld);
-        MatrixProduct.Require(matrix, (long)rows * ld, nameof(matrix));
-        MatrixProduct.Require(destination, ld, nameof(destination));
+        DenseLayerProduct.Require(matrix, (long)rows * ld, nameof(matrix));
+        DenseLayerProduct.Require(destination, ld, nameof(destination));
         int w = TOps.Count;
         fixed (float* pm = matrix)
         fixed (float* pd = destination)
@@ -130,9 +130,9 @@ internal static unsafe class Optimizers
         where TRule : IUpdateRule<TVector>
     {
         RequireWidth<TOps, TVector>(ld);
-        MatrixProduct.Require(gradient, (long)rows * ld, nameof(gradient));
-        MatrixProduct.Require(offset, ld, nameof(offset));
-        MatrixProduct.Require(weights, (long)rows * ld, nameof(weights));
+        DenseLayerProduct.Require(gradient, (long)rows * ld, nameof(gradient));
+        DenseLayerProduct.Require(offset, ld, nameof(offset));
+        DenseLayerProduct.Require(weights, (long)rows * ld, nameof(weights));
         TVector decay = TOps.Broadcast(weightDecay);
         int w = TOps.Count;
         fixed (float* pg = gradient)

@@ -25,8 +25,8 @@ internal static unsafe class SoftmaxCrossEntropy
         {
             throw new ArgumentException($"ld ({ld}) must be a multiple of the vector width {TOps.Count} and at least classes ({classes}).", nameof(ld));
         }
-        MatrixProduct.Require(logits, (long)rows * ld, nameof(logits));
-        MatrixProduct.Require(delta, (long)rows * ld, nameof(delta));
+        DenseLayerProduct.Require(logits, (long)rows * ld, nameof(logits));
+        DenseLayerProduct.Require(delta, (long)rows * ld, nameof(delta));
         foreach (byte label in labels)
         {
             if (label >= classes)

@@ -44,7 +44,7 @@ internal static unsafe class SparseInputLayer
         where TVector : unmanaged
     {
         Validate<TOps, TVector>(batch, inputUnits, weights, ldw, width, destination, ldd);
-        MatrixProduct.Require(bias, width, nameof(bias));
+        DenseLayerProduct.Require(bias, width, nameof(bias));
         int w = TOps.Count;
         fixed (int* offsets = batch.Offsets)
         fixed (uint* entries = batch.Entries)
@@ -119,8 +119,8 @@ internal static unsafe class SparseInputLayer
         {
             throw new ArgumentException($"width ({width}) must be a multiple of the vector width {TOps.Count} and fit the leading dimensions ({ldw}, {ldr}).", nameof(width));
         }
-        MatrixProduct.Require(weights, (long)inputUnits * ldw, nameof(weights));
-        MatrixProduct.Require(rows, (long)batch.Rows.Length * ldr, nameof(rows));
+        DenseLayerProduct.Require(weights, (long)inputUnits * ldw, nameof(weights));
+        DenseLayerProduct.Require(rows, (long)batch.Rows.Length * ldr, nameof(rows));
         foreach (int row in batch.Rows)
         {
             if ((uint)row >= (uint)(batch.Offsets.Length - 1))
@@ -128,7 +128,7 @@ internal static unsafe class SparseInputLayer
                 throw new ArgumentException($"Batch row {row} is outside the {batch.Offsets.Length - 1} rows of the sparse matrix.", nameof(batch));
             }
         }
-        MatrixProduct.Require(batch.Levels, 256, nameof(batch.Levels));
+        DenseLayerProduct.Require(batch.Levels, 256, nameof(batch.Levels));
         if (batch.Offsets.Length == 0 || batch.Offsets[^1] > batch.Entries.Length)
         {
             throw new ArgumentException("The offsets reach beyond the entries.", nameof(batch));

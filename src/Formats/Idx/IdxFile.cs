@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace OrleansPigmm.Training.Data;
+namespace OrleansPigmm.Formats.Idx;
 
 /// <summary>
 /// Reader of the IDX format of LeCun's MNIST distribution: a big-endian magic 0x0000TTDD (TT the

@@ -11,7 +11,7 @@ internal readonly record struct Strides(int RowStride, int InnerStride);
 /// Dense products of a strided left operand with a row-major right operand, the building block of
 /// every dense layer's forward pass, weight gradient and input gradient.
 /// </summary>
-internal static unsafe class MatrixProduct
+internal static unsafe class DenseLayerProduct
 {
     /// <summary>
     /// Effectively computes <c>destination[i * ldc + n] = E(Σ_{t &lt; inner} a(i, t) · b[t * ldb + n])</c>
