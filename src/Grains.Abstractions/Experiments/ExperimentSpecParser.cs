@@ -53,7 +53,7 @@ public static class ExperimentSpecParser
     /// Parses <paramref name="json"/> over <paramref name="defaults"/> and validates the fields of
     /// the result (the checks that need the dataset's shape are the experiment plan's). Every
     /// problem is collected before anything is thrown: type errors and unknown fields, then the
-    /// checks of <see cref="Validate"/> on the fields that could be read.
+    /// checks of <see cref="Validate(ExperimentSpec)"/> on the fields that could be read.
     /// </summary>
     /// <exception cref="SpecException">Malformed JSON, unknown fields, wrong types or invalid values; all are listed.</exception>
     public static ExperimentSpec Parse(string json, ExperimentSpec defaults)
