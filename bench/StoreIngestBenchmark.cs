@@ -6,21 +6,26 @@ using OrleansPigmm.Storage.Sqlite;
 
 namespace OrleansPigmm.Benchmarks;
 
-/// <summary>One ingest case: what each <see cref="IPigmmStore.CommitEpochAsync"/> carries.</summary>
+/// <summary>One ingest case: an experiment whose replicas commit their epochs in groups through
+/// <see cref="IPigmmStore.CommitEpochsAsync"/>, as a silo sends them.</summary>
 /// <param name="MatrixSize">n of the n x n analysed matrices.</param>
 /// <param name="Layers">Analysed layers per replica.</param>
-/// <param name="ReplicasPerCommit">Replicas of the leased batch, all committed together.</param>
+/// <param name="Replicas">Replicas of the experiment; every epoch commits each of them once.</param>
+/// <param name="ReplicasPerGroup">Replica-epochs committed together in one transaction (a divisor of <paramref name="Replicas"/>).</param>
 /// <param name="CheckpointBytesPerReplica">Trainer state saved per replica with each epoch.</param>
 /// <param name="TargetSnapshotsPerSecond">The ingest rate the store must reach, if there is one.</param>
-public sealed record StoreIngestCase(int MatrixSize, int Layers, int ReplicasPerCommit, int CheckpointBytesPerReplica, double? TargetSnapshotsPerSecond)
+public sealed record StoreIngestCase(int MatrixSize, int Layers, int Replicas, int ReplicasPerGroup, int CheckpointBytesPerReplica, double? TargetSnapshotsPerSecond)
 {
-    /// <summary>Snapshots per commit: one per replica and layer.</summary>
-    public int SnapshotsPerCommit => ReplicasPerCommit * Layers;
+    /// <summary>Snapshots per group: one per replica and layer.</summary>
+    public int SnapshotsPerGroup => ReplicasPerGroup * Layers;
 
-    /// <summary>Bytes of one commit: weights (float32), invariant rows (float64) and the checkpoint.</summary>
-    public long BytesPerCommit =>
-        SnapshotsPerCommit * (4L * MatrixSize * MatrixSize + 8L * StoreIngestBenchmark.InvariantCount)
-        + (long)ReplicasPerCommit * CheckpointBytesPerReplica;
+    /// <summary>Groups that commit one epoch of every replica.</summary>
+    public int GroupsPerEpoch => Replicas / ReplicasPerGroup;
+
+    /// <summary>Bytes of one group: weights (float32), invariant rows (float64) and the checkpoints.</summary>
+    public long BytesPerGroup =>
+        SnapshotsPerGroup * (4L * MatrixSize * MatrixSize + 8L * StoreIngestBenchmark.InvariantCount)
+        + (long)ReplicasPerGroup * CheckpointBytesPerReplica;
 
     /// <summary>Checkpoint of an MLP 784 -> widths -> 10 without biases trained with Adam: its
     /// weights and Adam's two moment estimates, float32 each.</summary>
@@ -33,40 +38,41 @@ public sealed record StoreIngestCase(int MatrixSize, int Layers, int ReplicasPer
 }
 
 /// <summary>Figures of one <see cref="StoreIngestCase"/>.</summary>
-public sealed record StoreIngestResult(StoreIngestCase Case, int Commits, double Seconds)
+public sealed record StoreIngestResult(StoreIngestCase Case, int Groups, double Seconds)
 {
-    /// <summary>Snapshots stored per second, commits included whole.</summary>
-    public double SnapshotsPerSecond => Commits * Case.SnapshotsPerCommit / Seconds;
+    /// <summary>Snapshots stored per second, groups included whole.</summary>
+    public double SnapshotsPerSecond => Groups * Case.SnapshotsPerGroup / Seconds;
 
     /// <summary>Payload bytes stored per second.</summary>
-    public double BytesPerSecond => Commits * Case.BytesPerCommit / Seconds;
+    public double BytesPerSecond => Groups * Case.BytesPerGroup / Seconds;
 
     /// <summary>Snapshots per second over the case's target, if it has one.</summary>
     public double? RatioToTarget => SnapshotsPerSecond / Case.TargetSnapshotsPerSecond;
 }
 
 /// <summary>
-/// Ingest throughput of the embedded store: epochs of a leased batch committed one after another
-/// through <see cref="IPigmmStore.CommitEpochAsync"/> into a fresh SQLite file, each commit
-/// holding every replica's snapshots (weights, 52-value invariant row), metrics and checkpoint,
-/// as the trainer writes them. Reported against each case's target (20,000 snapshots/s for n = 10).
+/// Ingest throughput of the embedded store: groups of replica-epoch commits written one after
+/// another through <see cref="IPigmmStore.CommitEpochsAsync"/> into a fresh SQLite file, epoch
+/// after epoch of every replica; each commit holds the replica's checkpoint, one snapshot per
+/// analysed layer (weights, 52-value invariant row) and its metrics, as the trainer writes them.
+/// Reported against each case's target (20,000 snapshots/s for n = 10).
 /// </summary>
 public static class StoreIngestBenchmark
 {
     /// <summary>Length of the invariant row stored with each snapshot (I1..I52).</summary>
     public const int InvariantCount = 52;
 
-    /// <summary>The paper's network (784 -> 10 -> 10 -> 10 -> 10, three 10 x 10 matrices analysed),
-    /// 100 replicas per batch; and the width sweep's widest (784 -> 640 -> 640 -> 10, one 640 x 640
-    /// matrix), 10 replicas per batch since each replica's checkpoint is 11 MB.</summary>
+    /// <summary>The paper's ensemble (1,000 replicas of 784 -> 10 -> 10 -> 10 -> 10, three 10 x 10
+    /// matrices analysed), 250 replicas per group; and the width sweep's widest (784 -> 640 -> 640
+    /// -> 10, one 640 x 640 matrix), 10 replicas per group since each replica's checkpoint is 11 MB.</summary>
     public static IReadOnlyList<StoreIngestCase> Cases { get; } =
     [
-        new(10, 3, 100, StoreIngestCase.AdamCheckpointBytes(10, 10, 10), TargetSnapshotsPerSecond: 20_000),
-        new(640, 1, 10, StoreIngestCase.AdamCheckpointBytes(640, 640), TargetSnapshotsPerSecond: null),
+        new(10, 3, 1000, 250, StoreIngestCase.AdamCheckpointBytes(10, 10, 10), TargetSnapshotsPerSecond: 20_000),
+        new(640, 1, 10, 10, StoreIngestCase.AdamCheckpointBytes(640, 640), TargetSnapshotsPerSecond: null),
     ];
 
     /// <summary>Runs every case of <see cref="Cases"/> for about <paramref name="timePerCase"/>
-    /// (and at least 3 commits) after a warm-up, and writes a table of the figures to <paramref name="output"/>.</summary>
+    /// (and at least 3 groups) after a warm-up, and writes a table of the figures to <paramref name="output"/>.</summary>
     public static async Task<IReadOnlyList<StoreIngestResult>> RunAsync(TextWriter output, TimeSpan timePerCase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -75,55 +81,57 @@ public static class StoreIngestBenchmark
         {
             results.Add(await MeasureAsync(ingestCase, timePerCase, cancellationToken).ConfigureAwait(false));
         }
-        var table = new TextTable("case", "snapshot KiB", "commit MiB", "commits", "snapshots/s", "MiB/s", "target/s", "vs target");
+        var table = new TextTable("case", "snapshot KiB", "group MiB", "groups", "snapshots/s", "MiB/s", "target/s", "vs target");
         foreach (var result in results)
         {
             var c = result.Case;
             table.Add(
-                $"n = {c.MatrixSize}, {c.ReplicasPerCommit} replicas x {c.Layers} layers",
+                $"n = {c.MatrixSize}, {c.ReplicasPerGroup} of {c.Replicas} replicas x {c.Layers} layers",
                 Number(4.0 * c.MatrixSize * c.MatrixSize / 1024 + 8.0 * InvariantCount / 1024),
-                Number(c.BytesPerCommit / 1048576.0),
-                result.Commits.ToString(CultureInfo.InvariantCulture),
+                Number(c.BytesPerGroup / 1048576.0),
+                result.Groups.ToString(CultureInfo.InvariantCulture),
                 Number(result.SnapshotsPerSecond),
                 Number(result.BytesPerSecond / 1048576.0),
                 c.TargetSnapshotsPerSecond is { } target ? Number(target) : "-",
                 result.RatioToTarget is { } ratio ? Units.Ratio(ratio) : "-");
         }
-        output.WriteLine("Store ingest: epochs committed one after another into a fresh SQLite store (WAL, synchronous = NORMAL).");
+        output.WriteLine("Store ingest: groups of replica-epoch commits (checkpoint, snapshots with weights, metrics), one transaction each, written one after another into a fresh SQLite store (WAL, synchronous = NORMAL).");
         table.WriteTo(output);
         return results;
     }
 
-    /// <summary>Commits epochs of one leased batch for <paramref name="time"/>, after half of that
-    /// (and at least two commits) untimed, for JIT compilation and file growth.</summary>
+    /// <summary>Commits groups for <paramref name="time"/>, after half of that (and at least two
+    /// groups) untimed, for JIT compilation and file growth.</summary>
     public static async Task<StoreIngestResult> MeasureAsync(StoreIngestCase ingestCase, TimeSpan time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ingestCase);
+        if (ingestCase.ReplicasPerGroup < 1 || ingestCase.Replicas % ingestCase.ReplicasPerGroup != 0)
+        {
+            throw new ArgumentException($"Groups of {ingestCase.ReplicasPerGroup} replicas do not split {ingestCase.Replicas} replicas evenly.", nameof(ingestCase));
+        }
         var folder = Directory.CreateTempSubdirectory("pigmm-ingest-");
         try
         {
             await using var store = SqliteStore.Open(Path.Combine(folder.FullName, "ingest.db"));
             var experiment = new ExperimentRecord(
-                "ingest", "{}", ingestCase.ReplicasPerCommit, int.MaxValue - 1, ingestCase.Layers, ingestCase.MatrixSize, DateTimeOffset.UtcNow);
-            await store.CreateExperimentAsync(experiment, [new ReplicaBatch(0, 0, ingestCase.ReplicasPerCommit)], cancellationToken).ConfigureAwait(false);
-            var lease = await store.TryClaimAsync("bench", TimeSpan.FromDays(1), cancellationToken: cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The benchmark's batch could not be claimed.");
+                "ingest", "{}", ingestCase.Replicas, int.MaxValue - 1, ingestCase.Layers, ingestCase.MatrixSize, DateTimeOffset.UtcNow);
+            await store.CreateExperimentAsync(experiment, cancellationToken).ConfigureAwait(false);
             var payload = Payload.Create(ingestCase);
 
-            int epoch = 0;
+            int group = 0;
             var clock = Stopwatch.StartNew();
-            while (epoch < 2 || clock.Elapsed < time / 2)
+            while (group < 2 || clock.Elapsed < time / 2)
             {
-                await CommitAsync(store, lease, payload, epoch++, cancellationToken).ConfigureAwait(false);
+                await CommitAsync(store, experiment, payload, group++, cancellationToken).ConfigureAwait(false);
             }
-            int commits = 0;
+            int groups = 0;
             clock.Restart();
-            while (commits < 3 || clock.Elapsed < time)
+            while (groups < 3 || clock.Elapsed < time)
             {
-                await CommitAsync(store, lease, payload, epoch++, cancellationToken).ConfigureAwait(false);
-                commits++;
+                await CommitAsync(store, experiment, payload, group++, cancellationToken).ConfigureAwait(false);
+                groups++;
             }
-            return new StoreIngestResult(ingestCase, commits, clock.Elapsed.TotalSeconds);
+            return new StoreIngestResult(ingestCase, groups, clock.Elapsed.TotalSeconds);
         }
         finally
         {
@@ -131,39 +139,50 @@ public static class StoreIngestBenchmark
         }
     }
 
-    private static async Task CommitAsync(IPigmmStore store, WorkLease lease, Payload payload, int epoch, CancellationToken cancellationToken)
+    /// <summary>Commits group number <paramref name="group"/>: groups go through the replicas in
+    /// order, epoch after epoch.</summary>
+    private static async Task CommitAsync(IPigmmStore store, ExperimentRecord experiment, Payload payload, int group, CancellationToken cancellationToken)
     {
-        var commit = new EpochCommit(
-            epoch,
-            payload.Checkpoint,
-            payload.Snapshots.Select(s => s with { Epoch = epoch }).ToList(),
-            payload.Metrics.Select(m => m with { Epoch = epoch }).ToList());
-        if (!await store.CommitEpochAsync(lease, commit, cancellationToken).ConfigureAwait(false))
+        int perGroup = payload.Case.ReplicasPerGroup;
+        int epoch = group / payload.Case.GroupsPerEpoch;
+        int firstReplica = group % payload.Case.GroupsPerEpoch * perGroup;
+        var commits = new ReplicaEpochCommit[perGroup];
+        for (int i = 0; i < perGroup; i++)
         {
-            throw new InvalidOperationException($"The benchmark lost its lease at epoch {epoch}.");
+            int replica = firstReplica + i;
+            commits[i] = new ReplicaEpochCommit(
+                experiment.Id,
+                replica,
+                epoch,
+                payload.Checkpoint,
+                [.. payload.Snapshots[replica].Select(s => s with { Epoch = epoch })],
+                payload.Metrics[replica] with { Epoch = epoch });
+        }
+        var outcomes = await store.CommitEpochsAsync(commits, cancellationToken).ConfigureAwait(false);
+        if (outcomes.Any(outcome => outcome != CommitOutcome.Committed))
+        {
+            throw new InvalidOperationException($"The benchmark's group {group} (epoch {epoch}) was not written whole: {string.Join(", ", outcomes.Distinct())}.");
         }
     }
 
-    /// <summary>Random weights, invariants and checkpoint bytes (fixed seed), reused by every epoch.</summary>
-    private sealed record Payload(byte[] Checkpoint, SnapshotRecord[] Snapshots, ReplicaMetrics[] Metrics)
+    /// <summary>Random weights, invariants and checkpoint bytes (fixed seed), per replica, reused
+    /// by every epoch; one checkpoint serves every replica.</summary>
+    private sealed record Payload(StoreIngestCase Case, byte[] Checkpoint, SnapshotRecord[][] Snapshots, ReplicaMetrics[] Metrics)
     {
         public static Payload Create(StoreIngestCase c)
         {
             var random = new Random(20_000);
-            var checkpoint = new byte[(long)c.ReplicasPerCommit * c.CheckpointBytesPerReplica];
+            var checkpoint = new byte[c.CheckpointBytesPerReplica];
             random.NextBytes(checkpoint);
-            var snapshots =
-                from replica in Enumerable.Range(0, c.ReplicasPerCommit)
-                from layer in Enumerable.Range(1, c.Layers)
-                select new SnapshotRecord(
-                    replica,
-                    layer,
-                    0,
-                    Enumerable.Range(0, c.MatrixSize * c.MatrixSize).Select(_ => (float)random.NextDouble() - 0.5f).ToArray(),
-                    Enumerable.Range(0, InvariantCount).Select(_ => random.NextDouble()).ToArray(),
-                    Diverged: false);
-            var metrics = Enumerable.Range(0, c.ReplicasPerCommit).Select(r => new ReplicaMetrics(r, 0, random.NextDouble(), random.NextDouble(), false));
-            return new Payload(checkpoint, snapshots.ToArray(), metrics.ToArray());
+            var snapshots = Enumerable.Range(0, c.Replicas).Select(replica => Enumerable.Range(1, c.Layers).Select(layer => new SnapshotRecord(
+                replica,
+                layer,
+                0,
+                Enumerable.Range(0, c.MatrixSize * c.MatrixSize).Select(_ => (float)random.NextDouble() - 0.5f).ToArray(),
+                Enumerable.Range(0, InvariantCount).Select(_ => random.NextDouble()).ToArray(),
+                Diverged: false)).ToArray());
+            var metrics = Enumerable.Range(0, c.Replicas).Select(r => new ReplicaMetrics(r, 0, random.NextDouble(), random.NextDouble(), false));
+            return new Payload(c, checkpoint, [.. snapshots], [.. metrics]);
         }
     }
 

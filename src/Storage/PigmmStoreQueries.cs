@@ -4,17 +4,17 @@ namespace OrleansPigmm.Storage;
 /// backend answers them alike.</summary>
 public static class PigmmStoreQueries
 {
-    /// <summary>The progress of an experiment, from its batches.</summary>
+    /// <summary>The progress of an experiment, from the last committed epoch of each replica.</summary>
     /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
     public static async Task<ExperimentProgress> GetProgressAsync(this IPigmmStore store, string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         var experiment = await store.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"There is no experiment '{experimentId}' in the store {store.Description}.");
-        var batches = await store.ListBatchesAsync(experimentId, cancellationToken).ConfigureAwait(false);
-        long done = batches.Sum(b => (long)b.Batch.ReplicaCount * (b.CompletedEpochs + 1));
-        int finished = batches.Count(b => b.CompletedEpochs == experiment.Epochs);
-        return new ExperimentProgress(done, (long)experiment.Replicas * (experiment.Epochs + 1), finished, batches.Count);
+        var completed = await store.ListCompletedEpochsAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        long done = completed.Sum(epoch => epoch + 1L);
+        int finished = completed.Count(epoch => epoch == experiment.Epochs);
+        return new ExperimentProgress(done, (long)experiment.Replicas * (experiment.Epochs + 1), finished, experiment.Replicas);
     }
 
     /// <summary>

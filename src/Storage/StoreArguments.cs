@@ -4,10 +4,9 @@ namespace OrleansPigmm.Storage;
 /// bad input is refused alike everywhere, with a message naming what is wrong.</summary>
 internal static class StoreArguments
 {
-    public static void CheckExperiment(ExperimentRecord experiment, IReadOnlyList<ReplicaBatch> batches)
+    public static void CheckExperiment(ExperimentRecord experiment)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        ArgumentNullException.ThrowIfNull(batches);
         string name = $"Experiment '{experiment.Id}'";
         Require(!string.IsNullOrWhiteSpace(experiment.Id), "An experiment needs a non-blank id.", nameof(experiment));
         Require(!string.IsNullOrWhiteSpace(experiment.SpecJson), $"{name} has no spec.", nameof(experiment));
@@ -16,101 +15,98 @@ internal static class StoreArguments
         Require(experiment.Layers >= 1, $"{name} analyses {experiment.Layers} layers; it needs at least 1.", nameof(experiment));
         Require(experiment.MatrixSize is >= 1 and <= StoreLimits.MaxMatrixSize,
             $"{name} has matrix size {experiment.MatrixSize}; it must be from 1 to {StoreLimits.MaxMatrixSize}.", nameof(experiment));
-        Require(batches.Count >= 1, $"{name} has no batches.", nameof(batches));
-        Require(batches.All(b => b is not null), $"{name} has a null batch.", nameof(batches));
+    }
 
-        int nextReplica = 0;
-        var numbers = new HashSet<int>();
-        foreach (var batch in batches.OrderBy(b => b.FirstReplica))
+    public static void CheckLifecycle(ExperimentLifecycle lifecycle)
+    {
+        if (!Enum.IsDefined(lifecycle))
         {
-            string batchName = $"{name}, batch {batch.Batch} (replicas {batch.FirstReplica}..{batch.FirstReplica + batch.ReplicaCount - 1})";
-            Require(batch.Batch >= 0 && numbers.Add(batch.Batch), $"{batchName}: batch numbers must be distinct and not negative.", nameof(batches));
-            Require(batch.ReplicaCount >= 1, $"{batchName} holds no replicas.", nameof(batches));
-            Require(batch.FirstReplica == nextReplica,
-                $"{batchName} should start at replica {nextReplica}: batches must split replicas 0..{experiment.Replicas - 1} without gaps or overlaps.", nameof(batches));
-            nextReplica = batch.FirstReplica + batch.ReplicaCount;
-        }
-        Require(nextReplica == experiment.Replicas,
-            $"{name}: the batches cover replicas 0..{nextReplica - 1}, but the experiment has {experiment.Replicas}.", nameof(batches));
-    }
-
-    public static void CheckLeaseRequest(string owner, TimeSpan duration)
-    {
-        Require(!string.IsNullOrWhiteSpace(owner), "A lease needs a non-blank owner.", nameof(owner));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
-    }
-
-    public static void CheckEnsemble(ExperimentRecord experiment, EnsembleKey ensemble)
-    {
-        CheckLayer(experiment, ensemble.Layer, nameof(ensemble));
-        CheckEpoch(experiment, ensemble.Epoch, nameof(ensemble));
-    }
-
-    public static void CheckAggregate(ExperimentRecord experiment, EnsembleKey ensemble, long expectedVersion, FitRecord? fit)
-    {
-        CheckEnsemble(experiment, ensemble);
-        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
-        if (fit is not null)
-        {
-            Require(fit.Key == ensemble, $"The fit of {fit.Key} cannot be published with the aggregate of {ensemble}.", nameof(fit));
-            Require(fit.Samples >= 0 && fit.Diverged >= 0, $"The fit of {ensemble} counts {fit.Samples} samples and {fit.Diverged} diverged replicas; neither may be negative.", nameof(fit));
-            ArgumentNullException.ThrowIfNull(fit.FitJson, nameof(fit));
+            throw new ArgumentOutOfRangeException(nameof(lifecycle), lifecycle, $"There is no experiment lifecycle {(int)lifecycle}.");
         }
     }
 
-    /// <summary>Checks that the commit holds exactly one snapshot per (replica of the batch, layer)
-    /// and one metrics row per replica, all of the commit's epoch and well formed.</summary>
-    public static void CheckCommit(ExperimentRecord experiment, WorkLease lease, EpochCommit commit)
+    public static void CheckEnsemble(ExperimentRecord experiment, EnsembleKey ensemble, string parameter = "ensemble")
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentNullException.ThrowIfNull(commit);
-        ArgumentNullException.ThrowIfNull(commit.Snapshots, nameof(commit));
-        ArgumentNullException.ThrowIfNull(commit.Metrics, nameof(commit));
-        CheckEpoch(experiment, commit.Epoch, nameof(commit));
-        var batch = lease.Batch;
-        string Name() => $"The commit of epoch {commit.Epoch} of experiment '{experiment.Id}', batch {batch.Batch} (replicas {batch.FirstReplica}..{batch.FirstReplica + batch.ReplicaCount - 1})";
+        CheckLayer(experiment, ensemble.Layer, parameter);
+        CheckEpoch(experiment, ensemble.Epoch, parameter);
+    }
 
-        var seenSnapshots = new bool[batch.ReplicaCount * experiment.Layers];
+    public static void CheckReplica(ExperimentRecord experiment, int replica, string parameter)
+    {
+        if (replica < 0 || replica >= experiment.Replicas)
+        {
+            throw new ArgumentOutOfRangeException(parameter, replica, $"Experiment '{experiment.Id}' has replicas 0..{experiment.Replicas - 1}; there is no replica {replica}.");
+        }
+    }
+
+    public static void CheckFit(ExperimentRecord experiment, FitRecord fit)
+    {
+        CheckEnsemble(experiment, fit.Key, nameof(fit));
+        if (fit.Samples < 0 || fit.Diverged < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fit), $"The fit of {fit.Key} counts {fit.Samples} samples and {fit.Diverged} diverged replicas; neither may be negative.");
+        }
+        ArgumentNullException.ThrowIfNull(fit.FitJson, nameof(fit));
+    }
+
+    /// <summary>Checks what a commit of a group needs before its experiment is looked up.</summary>
+    public static void CheckCommitFields(ReplicaEpochCommit? commit, int index)
+    {
+        Require(commit is not null, $"Commit {index} of the group is null.", Commits);
+        Require(!string.IsNullOrWhiteSpace(commit!.ExperimentId), $"Commit {index} of the group names no experiment.", Commits);
+        Require(commit.Snapshots is not null, $"{CommitName(commit, index)} has no list of snapshots.", Commits);
+        Require(commit.Metrics is not null, $"{CommitName(commit, index)} has no metrics.", Commits);
+    }
+
+    /// <summary>Checks that a commit of a group is of a replica and epoch of its experiment, holds
+    /// a checkpoint, exactly one well-formed snapshot per layer 1..L and metrics, all of its
+    /// replica and epoch.</summary>
+    public static void CheckCommit(ExperimentRecord experiment, ReplicaEpochCommit commit, int index)
+    {
+        string name = CommitName(commit, index);
+        if (commit.Replica < 0 || commit.Replica >= experiment.Replicas)
+        {
+            throw new ArgumentOutOfRangeException(Commits, commit.Replica, $"{name}: the experiment has replicas 0..{experiment.Replicas - 1}.");
+        }
+        if (commit.Epoch < 0 || commit.Epoch > experiment.Epochs)
+        {
+            throw new ArgumentOutOfRangeException(Commits, commit.Epoch, $"{name}: the experiment has epochs 0..{experiment.Epochs}.");
+        }
+        Require(!commit.Checkpoint.IsEmpty, $"{name} has an empty checkpoint.", Commits);
+
+        var seen = new bool[experiment.Layers];
         foreach (var snapshot in commit.Snapshots)
         {
-            ArgumentNullException.ThrowIfNull(snapshot, nameof(commit));
-            if (SnapshotProblem(experiment, batch, commit.Epoch, snapshot, seenSnapshots) is { } problem)
+            Require(snapshot is not null, $"{name} holds a null snapshot.", Commits);
+            if (SnapshotProblem(experiment, commit, snapshot!, seen) is { } problem)
             {
-                throw new ArgumentException($"{Name()}: the snapshot of replica {snapshot.Replica}, layer {snapshot.Layer}, epoch {snapshot.Epoch} {problem}.", nameof(commit));
+                throw new ArgumentException($"{name}: the snapshot of replica {snapshot!.Replica}, layer {snapshot.Layer}, epoch {snapshot.Epoch} {problem}.", Commits);
             }
         }
-        if (commit.Snapshots.Count != seenSnapshots.Length)
-        {
-            throw new ArgumentException($"{Name()} holds {commit.Snapshots.Count} snapshots; it needs one per replica and layer, {seenSnapshots.Length}.", nameof(commit));
-        }
+        Require(commit.Snapshots.Count == experiment.Layers,
+            $"{name} holds {commit.Snapshots.Count} snapshots; it needs one per layer, {experiment.Layers}.", Commits);
 
-        var seenMetrics = new bool[batch.ReplicaCount];
-        foreach (var metrics in commit.Metrics)
-        {
-            ArgumentNullException.ThrowIfNull(metrics, nameof(commit));
-            if (MetricsProblem(batch, commit.Epoch, metrics, seenMetrics) is { } problem)
-            {
-                throw new ArgumentException($"{Name()}: the metrics of replica {metrics.Replica}, epoch {metrics.Epoch} {problem}.", nameof(commit));
-            }
-        }
-        if (commit.Metrics.Count != seenMetrics.Length)
-        {
-            throw new ArgumentException($"{Name()} holds {commit.Metrics.Count} metrics rows; it needs one per replica, {seenMetrics.Length}.", nameof(commit));
-        }
+        var metrics = commit.Metrics;
+        Require(metrics.Replica == commit.Replica && metrics.Epoch == commit.Epoch,
+            $"{name}: its metrics are of replica {metrics.Replica}, epoch {metrics.Epoch}.", Commits);
     }
 
-    /// <summary>What is wrong with a snapshot of a commit, or null; marks it seen.</summary>
-    private static string? SnapshotProblem(ExperimentRecord experiment, ReplicaBatch batch, int epoch, SnapshotRecord snapshot, bool[] seen)
+    private const string Commits = "commits";
+
+    private static string CommitName(ReplicaEpochCommit commit, int index) =>
+        $"Commit {index} of the group (experiment '{commit.ExperimentId}', replica {commit.Replica}, epoch {commit.Epoch})";
+
+    /// <summary>What is wrong with a snapshot of a commit, or null; marks its layer seen.</summary>
+    private static string? SnapshotProblem(ExperimentRecord experiment, ReplicaEpochCommit commit, SnapshotRecord snapshot, bool[] seen)
     {
-        int replicaIndex = snapshot.Replica - batch.FirstReplica;
         int weightCount = experiment.MatrixSize * experiment.MatrixSize;
-        if (snapshot.Epoch != epoch)
+        if (snapshot.Replica != commit.Replica)
+        {
+            return "belongs to another replica";
+        }
+        if (snapshot.Epoch != commit.Epoch)
         {
             return "belongs to another epoch";
-        }
-        if (replicaIndex < 0 || replicaIndex >= batch.ReplicaCount)
-        {
-            return "names a replica outside the batch";
         }
         if (snapshot.Layer < 1 || snapshot.Layer > experiment.Layers)
         {
@@ -128,22 +124,7 @@ internal static class StoreArguments
         {
             return "has an empty invariant row";
         }
-        return MarkSeen(seen, replicaIndex * experiment.Layers + snapshot.Layer - 1);
-    }
-
-    /// <summary>What is wrong with a metrics row of a commit, or null; marks it seen.</summary>
-    private static string? MetricsProblem(ReplicaBatch batch, int epoch, ReplicaMetrics metrics, bool[] seen)
-    {
-        int replicaIndex = metrics.Replica - batch.FirstReplica;
-        if (metrics.Epoch != epoch)
-        {
-            return "belong to another epoch";
-        }
-        if (replicaIndex < 0 || replicaIndex >= batch.ReplicaCount)
-        {
-            return "name a replica outside the batch";
-        }
-        return MarkSeen(seen, replicaIndex);
+        return MarkSeen(seen, snapshot.Layer - 1);
     }
 
     private static string? MarkSeen(bool[] seen, int index)

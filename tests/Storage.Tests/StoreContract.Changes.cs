@@ -4,6 +4,7 @@ public abstract partial class StoreContract
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Proves each kind of write moves the change version forward.</summary>
     [Fact]
     public async Task The_change_version_grows_with_every_kind_of_write()
     {
@@ -13,35 +14,57 @@ public abstract partial class StoreContract
             await write();
             versions.Add(await Store.GetChangeVersionAsync());
         }
-        var experiment = TestData.Experiment("experiment-a", Time.GetUtcNow(), replicas: 2);
+        var experiment = TestData.Experiment("experiment-a", CreatedAt, replicas: 2);
         var ensemble = new EnsembleKey(experiment.Id, 1, 0);
-        WorkLease lease = null!;
 
-        await Then(() => Store.CreateExperimentAsync(experiment, TestData.Batches(2, 2)));
-        await Then(async () => lease = await ClaimAsync());
-        await Then(() => Store.RenewAsync(lease, LeaseTime));
-        await Then(() => Store.CommitEpochAsync(lease, TestData.Commit(experiment, lease.Batch, 0)));
-        await Then(() => Store.ReleaseAsync(lease));
-        await Then(() => Store.SaveAggregateAsync(ensemble, new byte[] { 1 }, 0, null));
-        await Then(() => Store.SaveAggregateAsync(ensemble, new byte[] { 2 }, 1, new FitRecord(ensemble, 2, 0, "{}")));
+        await Then(() => Store.CreateExperimentAsync(experiment));
+        await Then(() => Store.SetLifecycleAsync(experiment.Id, ExperimentLifecycle.Cancelled));
+        await Then(() => CommitAllAsync(TestData.Group(experiment, 0)));
+        await Then(() => CommitAllAsync(TestData.Group(experiment, 1, [1])));
+        await Then(() => Store.PublishFitAsync(new FitRecord(ensemble, 1, 0, "{}")));
+        await Then(() => Store.PublishFitAsync(new FitRecord(ensemble, 2, 0, "{}")));
 
         Assert.Equal(versions.Order().Distinct(), versions);
     }
 
+    /// <summary>Proves that calls which end up writing nothing leave the change version as it was,
+    /// so that watchers are not woken for nothing.</summary>
+    [Fact]
+    public async Task Calls_that_write_nothing_leave_the_change_version_as_it_was()
+    {
+        var experiment = await CreateExperimentAsync(replicas: 2);
+        await CommitAllAsync(TestData.Group(experiment, 0));
+        var fit = new FitRecord(new EnsembleKey(experiment.Id, 1, 0), 2, 0, "{}");
+        await Store.PublishFitAsync(fit);
+        long version = await Store.GetChangeVersionAsync();
+
+        Assert.False(await Store.CreateExperimentAsync(experiment));
+        Assert.False(await Store.SetLifecycleAsync(experiment.Id, ExperimentLifecycle.Running));
+        Assert.Equal([CommitOutcome.AlreadyCommitted, CommitOutcome.OutOfOrder], await Store.CommitEpochsAsync([TestData.Commit(experiment, 0, 0), TestData.Commit(experiment, 1, 2)]));
+        Assert.Empty(await Store.CommitEpochsAsync([]));
+        Assert.False(await Store.PublishFitAsync(fit with { Samples = 1 }));
+        Assert.True(await Store.PublishFitAsync(fit));
+        await Store.GetProgressAsync(experiment.Id);
+        await ReadEnsembleAsync(fit.Key);
+
+        Assert.Equal(version, await Store.GetChangeVersionAsync());
+    }
+
+    /// <summary>Proves a second instance on the same database (another process) reads every write
+    /// of the first, and the same change version.</summary>
     [Fact]
     public async Task A_second_store_instance_sees_every_write_and_the_change_version()
     {
         var other = await OpenAnotherStoreAsync();
-        var experiment = await CreateExperimentAsync(replicas: 2, perBatch: 2);
-        var lease = await ClaimAsync(store: other);
-        await CommitThroughAsync(experiment, lease, 0, other);
+        var experiment = await CreateExperimentAsync(replicas: 2);
+        await CommitThroughAsync(experiment, 0, store: other);
         var ensemble = new EnsembleKey(experiment.Id, 1, 0);
-        await other.SaveAggregateAsync(ensemble, new byte[] { 7 }, 0, new FitRecord(ensemble, 2, 0, "{}"));
+        await other.PublishFitAsync(new FitRecord(ensemble, 2, 0, "{}"));
 
         Assert.Equal(await other.GetChangeVersionAsync(), await Store.GetChangeVersionAsync());
-        Assert.Equal(0, (await BatchAsync(experiment.Id, 0)).CompletedEpochs);
+        Assert.Equal([0, 0], await Store.ListCompletedEpochsAsync(experiment.Id));
+        Assert.Equal(TestData.Checkpoint(1, 0), (await Store.GetCheckpointAsync(experiment.Id, 1))!.State.ToArray());
         Assert.Equal(2, (await ReadEnsembleAsync(ensemble)).Count);
-        Assert.Equal(1, (await Store.GetAggregateAsync(ensemble))!.Version);
         Assert.Single(await Store.ListFitsAsync(experiment.Id));
     }
 
@@ -49,6 +72,7 @@ public abstract partial class StoreContract
     /// too long to matter; others must be woken by polling.</summary>
     private TimeSpan PollIntervalFor(IPigmmStore store) => store is IStoreChangeNotifications ? TimeSpan.FromHours(1) : TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Proves the wait wakes on a write of the same store without polling.</summary>
     [Fact]
     public async Task The_change_wait_returns_when_the_same_store_writes()
     {
@@ -62,6 +86,7 @@ public abstract partial class StoreContract
         Assert.Equal(await Store.GetChangeVersionAsync(), await wait.WaitAsync(TestTimeout));
     }
 
+    /// <summary>Proves the wait wakes, by polling, on a write of another instance.</summary>
     [Fact]
     public async Task The_change_wait_returns_when_another_store_instance_writes()
     {
@@ -69,11 +94,12 @@ public abstract partial class StoreContract
         long known = await Store.GetChangeVersionAsync();
         var wait = Store.WaitForChangeAsync(known, TimeSpan.FromMilliseconds(20));
 
-        await other.CreateExperimentAsync(TestData.Experiment("elsewhere", Time.GetUtcNow()), TestData.Batches(6, 3));
+        await other.CreateExperimentAsync(TestData.Experiment("elsewhere", CreatedAt));
 
         Assert.True(await wait.WaitAsync(TestTimeout) > known);
     }
 
+    /// <summary>Proves the wait does not wait when the version it knows is already old.</summary>
     [Fact]
     public async Task The_change_wait_returns_at_once_when_the_version_already_differs()
     {
@@ -82,6 +108,7 @@ public abstract partial class StoreContract
         Assert.Equal(await Store.GetChangeVersionAsync(), await Store.WaitForChangeAsync(-1, TimeSpan.FromHours(1)).WaitAsync(TestTimeout));
     }
 
+    /// <summary>Proves the wait ends with cancellation.</summary>
     [Fact]
     public async Task The_change_wait_ends_when_cancelled()
     {
@@ -93,53 +120,59 @@ public abstract partial class StoreContract
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(TestTimeout));
     }
 
+    /// <summary>Proves that a call cancelled before it starts throws and writes nothing.</summary>
     [Fact]
     public async Task A_call_cancelled_before_it_starts_writes_nothing()
     {
-        var experiment = await CreateExperimentAsync(replicas: 2, perBatch: 2);
-        var lease = await ClaimAsync();
-        long version = await Store.GetChangeVersionAsync();
+        var experiment = await CreateExperimentAsync(replicas: 2);
+        string before = await ContentsAsync();
         using var cancel = new CancellationTokenSource();
         await cancel.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.CommitEpochAsync(lease, TestData.Commit(experiment, lease.Batch, 0), cancel.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.CreateExperimentAsync(TestData.Experiment("other", Time.GetUtcNow()), TestData.Batches(6, 6), cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.CommitEpochsAsync(TestData.Group(experiment, 0), cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.CreateExperimentAsync(TestData.Experiment("other", CreatedAt), cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.SetLifecycleAsync(experiment.Id, ExperimentLifecycle.Cancelled, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.PublishFitAsync(new FitRecord(new EnsembleKey(experiment.Id, 1, 0), 2, 0, "{}"), cancel.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ReadSnapshotsAsync(new EnsembleKey(experiment.Id, 1, 0), 0, 2, true, cancel.Token).ToListAsync().AsTask());
 
-        Assert.Equal(version, await Store.GetChangeVersionAsync());
-        Assert.Single(await Store.ListExperimentsAsync());
+        Assert.Equal(before, await ContentsAsync());
     }
 
+    /// <summary>Proves progress counts every committed replica-epoch (epoch 0 included) and the
+    /// replicas that committed their last epoch, and is complete only when all have.</summary>
     [Fact]
-    public async Task Progress_counts_committed_replica_epochs_and_finished_batches()
+    public async Task Progress_counts_committed_replica_epochs_and_finished_replicas()
     {
-        var experiment = await CreateExperimentAsync(replicas: 5, perBatch: 2, epochs: 3);
-        var first = await ClaimAsync();
-        var second = await ClaimAsync();
-        await CommitThroughAsync(experiment, first, 3);
-        await CommitThroughAsync(experiment, second, 1);
+        var experiment = await CreateExperimentAsync(replicas: 5, epochs: 3);
+        await CommitThroughAsync(experiment, 3, [0, 1]);
+        await CommitThroughAsync(experiment, 1, [2]);
+        await CommitThroughAsync(experiment, 0, [4]);
 
         var progress = await Store.GetProgressAsync(experiment.Id);
 
-        Assert.Equal(new ExperimentProgress(2 * 4 + 2 * 2, 5 * 4, 1, 3), progress);
-        Assert.Equal(0.6, progress.Fraction, 12);
+        Assert.Equal(new ExperimentProgress(4 + 4 + 2 + 0 + 1, 5 * 4, 2, 5), progress);
+        Assert.Equal(0.55, progress.Fraction, 12);
         Assert.False(progress.IsComplete);
+        await CommitThroughAsync(experiment, 3, [3]);
+        await CommitAllAsync([TestData.Commit(experiment, 2, 2), TestData.Commit(experiment, 2, 3), TestData.Commit(experiment, 4, 1), TestData.Commit(experiment, 4, 2), TestData.Commit(experiment, 4, 3)]);
+        Assert.Equal(new ExperimentProgress(20, 20, 5, 5), await Store.GetProgressAsync(experiment.Id));
+        Assert.True((await Store.GetProgressAsync(experiment.Id)).IsComplete);
     }
 
+    /// <summary>Proves a database that disappears gives <see cref="StoreUnavailableException"/>
+    /// naming the store, loses nothing committed, and serves again once it is back.</summary>
     [Fact]
     public async Task A_database_that_goes_away_fails_calls_clearly_and_keeps_what_was_committed()
     {
-        var experiment = await CreateExperimentAsync(replicas: 2, perBatch: 2);
-        var lease = await ClaimAsync();
-        await CommitThroughAsync(experiment, lease, 0);
-        var ensemble = new EnsembleKey(experiment.Id, 1, 0);
-        var committed = await ReadEnsembleAsync(ensemble);
+        var experiment = await CreateExperimentAsync(replicas: 2);
+        await CommitThroughAsync(experiment, 0);
+        string committed = await ContentsAsync();
 
         await TakeDatabaseAwayAsync();
         var failures = new[]
         {
-            await Assert.ThrowsAsync<StoreUnavailableException>(() => Store.CommitEpochAsync(lease, TestData.Commit(experiment, lease.Batch, 1))),
-            await Assert.ThrowsAsync<StoreUnavailableException>(() => Store.ListBatchesAsync(experiment.Id)),
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => Store.CommitEpochsAsync(TestData.Group(experiment, 1))),
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => Store.ListCompletedEpochsAsync(experiment.Id)),
         };
         await BringDatabaseBackAsync();
 
@@ -149,11 +182,7 @@ public abstract partial class StoreContract
             Assert.Contains(Store.Description, failure.Message);
             Assert.DoesNotContain('\n', failure.Message);
         });
-        Assert.Equal(0, (await BatchAsync(experiment.Id, 0)).CompletedEpochs);
-        foreach (var (want, got) in committed.Zip(await ReadEnsembleAsync(ensemble)))
-        {
-            TestData.AssertSame(want, got);
-        }
-        Assert.True(await Store.CommitEpochAsync(lease, TestData.Commit(experiment, lease.Batch, 1)));
+        Assert.Equal(committed, await ContentsAsync());
+        await CommitAllAsync(TestData.Group(experiment, 1));
     }
 }

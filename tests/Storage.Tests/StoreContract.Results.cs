@@ -2,18 +2,18 @@ namespace OrleansPigmm.Storage.Tests;
 
 public abstract partial class StoreContract
 {
-    /// <summary>Creates an experiment of 2 batches of 2 replicas and commits epochs 0..<paramref name="lastEpoch"/>
-    /// of the second batch before those of the first, so that storage order differs from key order.</summary>
+    /// <summary>Creates an experiment of 4 replicas and commits epochs 0..<paramref name="lastEpoch"/>
+    /// of replicas 2 and 3 before those of 0 and 1, so that storage order differs from key order.</summary>
     private async Task<ExperimentRecord> TrainBackwardsAsync(int lastEpoch)
     {
-        var experiment = await CreateExperimentAsync(replicas: 4, perBatch: 2, epochs: 2, layers: 2);
-        var first = await ClaimAsync("silo-1");
-        var second = await ClaimAsync("silo-2");
-        await CommitThroughAsync(experiment, second, lastEpoch);
-        await CommitThroughAsync(experiment, first, lastEpoch);
+        var experiment = await CreateExperimentAsync(replicas: 4, epochs: 2, layers: 2);
+        await CommitThroughAsync(experiment, lastEpoch, [3, 2]);
+        await CommitThroughAsync(experiment, lastEpoch, [1, 0]);
         return experiment;
     }
 
+    /// <summary>Proves an ensemble is read ordered by replica, limited to the range asked for,
+    /// with weights only when asked for.</summary>
     [Fact]
     public async Task An_ensemble_is_read_by_replica_within_the_requested_range_with_or_without_weights()
     {
@@ -37,6 +37,8 @@ public abstract partial class StoreContract
         Assert.Empty(await ReadEnsembleAsync(ensemble with { Epoch = 2 }));
     }
 
+    /// <summary>Proves that layers outside 1..L and epochs outside 0..E are refused by reads and
+    /// by fit publication alike.</summary>
     [Theory]
     [InlineData(0, 1)]
     [InlineData(3, 1)]
@@ -48,10 +50,11 @@ public abstract partial class StoreContract
         var ensemble = new EnsembleKey(experiment.Id, layer, epoch);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ReadEnsembleAsync(ensemble));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.GetAggregateAsync(ensemble));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.SaveAggregateAsync(ensemble, new byte[] { 1 }, 0, null));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.PublishFitAsync(new FitRecord(ensemble, 4, 0, "{}")));
+        Assert.Empty(await Store.ListFitsAsync(experiment.Id));
     }
 
+    /// <summary>Proves the weight export order is (replica, epoch, layer) whatever the commit order.</summary>
     [Fact]
     public async Task Weights_are_read_in_replica_epoch_layer_order()
     {
@@ -71,6 +74,7 @@ public abstract partial class StoreContract
         }
     }
 
+    /// <summary>Proves metrics are read by epoch, then replica, whatever the commit order.</summary>
     [Fact]
     public async Task Metrics_are_read_by_epoch_then_replica()
     {
@@ -83,56 +87,79 @@ public abstract partial class StoreContract
             metrics.Select(m => (m.Epoch, m.Replica)));
     }
 
+    /// <summary>Proves a published fit is listed as it was given.</summary>
     [Fact]
-    public async Task An_aggregate_is_saved_by_compare_and_set_with_its_fit()
+    public async Task A_published_fit_is_listed_as_given()
     {
         var experiment = await CreateExperimentAsync();
-        var ensemble = new EnsembleKey(experiment.Id, 1, 0);
-        var fit = new FitRecord(ensemble, 6, 0, """{"mu":0.5}""");
+        var fit = new FitRecord(new EnsembleKey(experiment.Id, 1, 0), 3, 1, """{"mu":0.5}""");
 
-        Assert.Null(await Store.GetAggregateAsync(ensemble));
-        Assert.True(await Store.SaveAggregateAsync(ensemble, new byte[] { 1, 2, 3 }, 0, fit));
-        Assert.True(await Store.SaveAggregateAsync(ensemble, new byte[] { 4, 5 }, 1, null));
+        Assert.True(await Store.PublishFitAsync(fit));
 
-        var aggregate = await Store.GetAggregateAsync(ensemble);
-        Assert.Equal((ensemble, 2L), (aggregate!.Key, aggregate.Version));
-        Assert.Equal([4, 5], aggregate.State.ToArray());
         Assert.Equal([fit], await Store.ListFitsAsync(experiment.Id));
     }
 
+    /// <summary>Proves a fit never goes back to fewer replicas: a publication that accounts for
+    /// fewer (fitted + diverged) than the stored fit is refused, and nothing is written.</summary>
     [Theory]
-    [InlineData(0)]
-    [InlineData(2)]
-    [InlineData(7)]
-    public async Task A_stale_aggregate_version_is_refused_and_writes_nothing(long staleVersion)
+    [InlineData(3, 0)]
+    [InlineData(0, 3)]
+    [InlineData(2, 1)]
+    public async Task A_fit_accounting_for_fewer_replicas_is_refused_and_the_stored_one_kept(long samples, int diverged)
     {
         var experiment = await CreateExperimentAsync();
         var ensemble = new EnsembleKey(experiment.Id, 1, 0);
-        var fit = new FitRecord(ensemble, 6, 0, """{"mu":0.5}""");
-        await Store.SaveAggregateAsync(ensemble, new byte[] { 1 }, 0, fit);
+        await Store.PublishFitAsync(new FitRecord(ensemble, 3, 1, """{"mu":0.5}"""));
+        string before = await ContentsAsync();
+
+        Assert.False(await Store.PublishFitAsync(new FitRecord(ensemble, samples, diverged, """{"mu":0.1}""")));
+
+        Assert.Equal(before, await ContentsAsync());
+    }
+
+    /// <summary>Proves a publication that accounts for as many replicas as the stored fit, or
+    /// more, replaces it, whatever split of fitted and diverged it has.</summary>
+    [Theory]
+    [InlineData(3, 1)]
+    [InlineData(4, 0)]
+    [InlineData(2, 2)]
+    [InlineData(4, 1)]
+    [InlineData(0, 6)]
+    public async Task A_fit_accounting_for_as_many_replicas_or_more_replaces_the_stored_one(long samples, int diverged)
+    {
+        var experiment = await CreateExperimentAsync();
+        var ensemble = new EnsembleKey(experiment.Id, 1, 0);
+        await Store.PublishFitAsync(new FitRecord(ensemble, 3, 1, """{"mu":0.5}"""));
         long version = await Store.GetChangeVersionAsync();
+        var newer = new FitRecord(ensemble, samples, diverged, """{"mu":0.7}""");
 
-        bool saved = await Store.SaveAggregateAsync(ensemble, new byte[] { 9 }, staleVersion, fit with { Samples = 99 });
+        Assert.True(await Store.PublishFitAsync(newer));
 
-        Assert.False(saved);
-        var aggregate = await Store.GetAggregateAsync(ensemble);
-        Assert.Equal(1, aggregate!.Version);
-        Assert.Equal([1], aggregate.State.ToArray());
-        Assert.Equal([fit], await Store.ListFitsAsync(experiment.Id));
-        Assert.Equal(version, await Store.GetChangeVersionAsync());
+        Assert.Equal([newer], await Store.ListFitsAsync(experiment.Id));
+        Assert.NotEqual(version, await Store.GetChangeVersionAsync());
     }
 
+    /// <summary>Proves that late and duplicate publications in any order leave the fit of the
+    /// most replicas, and that publishing the stored fit again succeeds without a write.</summary>
     [Fact]
-    public async Task A_fit_must_belong_to_the_ensemble_it_is_saved_with()
+    public async Task Publications_in_any_order_leave_the_fit_of_the_most_replicas()
     {
         var experiment = await CreateExperimentAsync();
-        var ensemble = new EnsembleKey(experiment.Id, 1, 0);
+        var ensemble = new EnsembleKey(experiment.Id, 2, 1);
+        var fits = Enumerable.Range(1, 4).Select(k => new FitRecord(ensemble, k, 0, $$"""{"k":{{k}}}""")).ToArray();
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.SaveAggregateAsync(ensemble, new byte[] { 1 }, 0, new FitRecord(ensemble with { Epoch = 1 }, 1, 0, "{}")));
+        foreach (var fit in new[] { fits[1], fits[3], fits[0], fits[2], fits[1] })
+        {
+            await Store.PublishFitAsync(fit);
+        }
+        string before = await ContentsAsync();
 
-        Assert.Null(await Store.GetAggregateAsync(ensemble));
+        Assert.True(await Store.PublishFitAsync(fits[3]));
+        Assert.Equal(before, await ContentsAsync());
+        Assert.Equal([fits[3]], await Store.ListFitsAsync(experiment.Id));
     }
 
+    /// <summary>Proves the fit listing order is (layer, epoch) whatever the publication order.</summary>
     [Fact]
     public async Task Fits_are_listed_by_layer_then_epoch()
     {
@@ -140,8 +167,7 @@ public abstract partial class StoreContract
         (int Layer, int Epoch)[] savedOrder = [(2, 1), (1, 2), (2, 0), (1, 0), (1, 1)];
         foreach (var (layer, epoch) in savedOrder)
         {
-            var ensemble = new EnsembleKey(experiment.Id, layer, epoch);
-            await Store.SaveAggregateAsync(ensemble, new byte[] { 1 }, 0, new FitRecord(ensemble, 6, 1, $$"""{"layer":{{layer}},"epoch":{{epoch}}}"""));
+            await Store.PublishFitAsync(new FitRecord(new EnsembleKey(experiment.Id, layer, epoch), 6, 1, $$"""{"layer":{{layer}},"epoch":{{epoch}}}"""));
         }
 
         var fits = await Store.ListFitsAsync(experiment.Id);

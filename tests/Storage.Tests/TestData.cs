@@ -8,14 +8,8 @@ internal static class TestData
 {
     public const int InvariantCount = 5;
 
-    public static ExperimentRecord Experiment(string id, DateTimeOffset createdAt, int replicas = 6, int epochs = 3, int layers = 2, int matrixSize = 3) =>
+    public static ExperimentRecord Experiment(string id, DateTimeOffset createdAt, int replicas = 4, int epochs = 3, int layers = 2, int matrixSize = 3) =>
         new(id, $$"""{"name":"{{id}}","replicas":{{replicas}}}""", replicas, epochs, layers, matrixSize, createdAt);
-
-    /// <summary>Replicas 0..R-1 in batches of <paramref name="perBatch"/> (the last may be smaller), numbered from 0.</summary>
-    public static IReadOnlyList<ReplicaBatch> Batches(int replicas, int perBatch) =>
-        Enumerable.Range(0, (replicas + perBatch - 1) / perBatch)
-            .Select(b => new ReplicaBatch(b, b * perBatch, Math.Min(perBatch, replicas - b * perBatch)))
-            .ToList();
 
     public static float[] Weights(ExperimentRecord experiment, int replica, int layer, int epoch) =>
         Enumerable.Range(0, experiment.MatrixSize * experiment.MatrixSize)
@@ -31,17 +25,21 @@ internal static class TestData
     public static ReplicaMetrics Metrics(int replica, int epoch) =>
         new(replica, epoch, epoch == 0 ? double.NaN : 2.0 / (epoch + replica + 1), epoch == 0 ? null : 0.5 + 0.01 * replica, Diverged: false);
 
-    public static byte[] Checkpoint(ReplicaBatch batch, int epoch) =>
-        Enumerable.Range(0, 64 + batch.ReplicaCount).Select(i => (byte)(i * 7 + batch.Batch * 31 + epoch * 13)).ToArray();
+    public static byte[] Checkpoint(int replica, int epoch) =>
+        Enumerable.Range(0, 64 + replica).Select(i => (byte)(i * 7 + replica * 31 + epoch * 13)).ToArray();
 
-    /// <summary>The commit of one epoch of one batch, every replica and layer included.</summary>
-    public static EpochCommit Commit(ExperimentRecord experiment, ReplicaBatch batch, int epoch, bool keepWeights = true) => new(
+    /// <summary>The commit of one epoch of one replica, every layer included.</summary>
+    public static ReplicaEpochCommit Commit(ExperimentRecord experiment, int replica, int epoch, bool keepWeights = true) => new(
+        experiment.Id,
+        replica,
         epoch,
-        Checkpoint(batch, epoch),
-        Replicas(batch).SelectMany(r => Enumerable.Range(1, experiment.Layers).Select(l => Snapshot(experiment, r, l, epoch, keepWeights))).ToList(),
-        Replicas(batch).Select(r => Metrics(r, epoch)).ToList());
+        Checkpoint(replica, epoch),
+        Enumerable.Range(1, experiment.Layers).Select(l => Snapshot(experiment, replica, l, epoch, keepWeights)).ToList(),
+        Metrics(replica, epoch));
 
-    public static IEnumerable<int> Replicas(ReplicaBatch batch) => Enumerable.Range(batch.FirstReplica, batch.ReplicaCount);
+    /// <summary>The commits of one epoch of <paramref name="replicas"/> (every replica by default), as one group.</summary>
+    public static List<ReplicaEpochCommit> Group(ExperimentRecord experiment, int epoch, IEnumerable<int>? replicas = null, bool keepWeights = true) =>
+        (replicas ?? Enumerable.Range(0, experiment.Replicas)).Select(r => Commit(experiment, r, epoch, keepWeights)).ToList();
 
     public static void AssertSame(SnapshotRecord expected, SnapshotRecord actual)
     {

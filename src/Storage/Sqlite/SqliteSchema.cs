@@ -107,6 +107,48 @@ internal static class SqliteSchema
                 PRIMARY KEY (experiment, layer, epoch)
             );
             """),
+        new(2, "per-replica progress and checkpoints, experiment lifecycle; no leased batches or aggregates", """
+            -- ExperimentLifecycle: 0 running, 1 cancelled, 2 complete. Experiments of a v1 store
+            -- were all being trained, so they are running.
+            ALTER TABLE experiments ADD COLUMN lifecycle INTEGER NOT NULL DEFAULT 0;
+
+            -- A v1 store kept progress and checkpoints per leased batch, and those cannot be split
+            -- into replicas. So every replica of a v1 experiment starts again from nothing
+            -- (completed_epochs = -1): training is deterministic, so it writes the same rows again,
+            -- and the snapshots and metrics already stored are kept as they are, because writing an
+            -- existing key is a no-op. Fits are kept too; aggregator state is gone, and fits are
+            -- published again as the replicas commit.
+            DROP TABLE checkpoints;
+            DROP TABLE batches;
+            DROP TABLE aggregates;
+
+            -- One row per replica, made with its experiment: the last epoch committed, -1 for none.
+            CREATE TABLE replicas (
+                experiment       INTEGER NOT NULL REFERENCES experiments (number),
+                replica          INTEGER NOT NULL,
+                completed_epochs INTEGER NOT NULL,
+                PRIMARY KEY (experiment, replica)
+            ) WITHOUT ROWID;
+
+            WITH RECURSIVE numbered (experiment, replica, replicas) AS (
+                SELECT number, 0, replicas FROM experiments
+                UNION ALL
+                SELECT experiment, replica + 1, replicas FROM numbered WHERE replica + 1 < replicas
+            )
+            INSERT INTO replicas (experiment, replica, completed_epochs)
+            SELECT experiment, replica, -1 FROM numbered;
+
+            -- The checkpoint saved with a replica's last committed epoch (no row before its first
+            -- commit), kept apart so that reading progress never walks a checkpoint's pages.
+            CREATE TABLE checkpoints (
+                experiment INTEGER NOT NULL,
+                replica    INTEGER NOT NULL,
+                epoch      INTEGER NOT NULL,
+                state      BLOB    NOT NULL,
+                PRIMARY KEY (experiment, replica),
+                FOREIGN KEY (experiment, replica) REFERENCES replicas (experiment, replica)
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

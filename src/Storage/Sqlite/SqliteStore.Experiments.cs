@@ -5,15 +5,15 @@ namespace OrleansPigmm.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     private const string SelectExperimentSql = """
-        SELECT number, id, spec_json, replicas, epochs, layers, matrix_size, created_at_us FROM experiments
+        SELECT number, id, spec_json, replicas, epochs, layers, matrix_size, created_at_us, lifecycle FROM experiments
         """;
     private const string ListExperimentsSql = SelectExperimentSql + " ORDER BY number";
     private const string FindExperimentSql = SelectExperimentSql + " WHERE id = $id";
 
     /// <inheritdoc />
-    public async Task<bool> CreateExperimentAsync(ExperimentRecord experiment, IReadOnlyList<ReplicaBatch> batches, CancellationToken cancellationToken = default)
+    public async Task<bool> CreateExperimentAsync(ExperimentRecord experiment, CancellationToken cancellationToken = default)
     {
-        StoreArguments.CheckExperiment(experiment, batches);
+        StoreArguments.CheckExperiment(experiment);
         var (known, created) = await WriteAsync(session =>
         {
             if (FindExperiment(session, experiment.Id) is { } existing)
@@ -21,8 +21,8 @@ public sealed partial class SqliteStore
                 return (existing, false);
             }
             long number = (long)session.Command("""
-                INSERT INTO experiments (id, spec_json, replicas, epochs, layers, matrix_size, created_at_us)
-                VALUES ($id, $spec, $replicas, $epochs, $layers, $matrixSize, $createdAt)
+                INSERT INTO experiments (id, spec_json, replicas, epochs, layers, matrix_size, created_at_us, lifecycle)
+                VALUES ($id, $spec, $replicas, $epochs, $layers, $matrixSize, $createdAt, $lifecycle)
                 RETURNING number
                 """)
                 .With("$id", experiment.Id)
@@ -32,17 +32,21 @@ public sealed partial class SqliteStore
                 .With("$layers", experiment.Layers)
                 .With("$matrixSize", experiment.MatrixSize)
                 .With("$createdAt", StoredTime.ToMicroseconds(experiment.CreatedAt))
+                .With("$lifecycle", (int)ExperimentLifecycle.Running)
                 .ExecuteScalar()!;
-            var insertBatch = session.Command("""
-                INSERT INTO batches (experiment, batch, first_replica, replica_count, completed_epochs)
-                VALUES ($experiment, $batch, $first, $count, -1)
-                """);
-            foreach (var batch in batches)
+            var insertReplica = session.Command("INSERT INTO replicas (experiment, replica, completed_epochs) VALUES ($experiment, $replica, -1)")
+                .With("$experiment", number);
+            for (int replica = 0; replica < experiment.Replicas; replica++)
             {
-                insertBatch.With("$experiment", number).With("$batch", batch.Batch).With("$first", batch.FirstReplica).With("$count", batch.ReplicaCount).ExecuteNonQuery();
+                insertReplica.With("$replica", replica).ExecuteNonQuery();
             }
             RecordChange(session);
-            return (new KnownExperiment(number, experiment with { CreatedAt = StoredTime.FromMicroseconds(StoredTime.ToMicroseconds(experiment.CreatedAt)) }), true);
+            var stored = experiment with
+            {
+                CreatedAt = StoredTime.FromMicroseconds(StoredTime.ToMicroseconds(experiment.CreatedAt)),
+                Lifecycle = ExperimentLifecycle.Running,
+            };
+            return (new KnownExperiment(number, stored), true);
         }, cancellationToken).ConfigureAwait(false);
         experiments.TryAdd(known.Record.Id, known);
         return created;
@@ -50,7 +54,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public async Task<ExperimentRecord?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default) =>
-        (await FindAsync(experimentId, cancellationToken).ConfigureAwait(false))?.Record;
+        (await LoadAsync(experimentId, cancellationToken).ConfigureAwait(false))?.Record;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ExperimentRecord>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
@@ -66,26 +70,50 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchStatus>> ListBatchesAsync(string experimentId, CancellationToken cancellationToken = default)
+    public async Task<bool> SetLifecycleAsync(string experimentId, ExperimentLifecycle lifecycle, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.CheckLifecycle(lifecycle);
+        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(session =>
+        {
+            bool changed = session.Command("UPDATE experiments SET lifecycle = $lifecycle WHERE number = $experiment AND lifecycle <> $lifecycle")
+                .With("$lifecycle", (int)lifecycle).With("$experiment", known.Number).ExecuteNonQuery() > 0;
+            if (changed)
+            {
+                RecordChange(session);
+            }
+            return changed;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<int>> ListCompletedEpochsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync<IReadOnlyList<BatchStatus>>(session =>
+        return await ReadAsync<IReadOnlyList<int>>(session =>
         {
-            using var reader = session.Command("""
-                SELECT batch, first_replica, replica_count, completed_epochs,
-                       iif(lease_expires_at_us > $now, owner, NULL), iif(lease_expires_at_us > $now, lease_expires_at_us, NULL)
-                FROM batches WHERE experiment = $experiment ORDER BY batch
-                """).With("$experiment", known.Number).With("$now", NowMicroseconds()).ExecuteReader();
-            var list = new List<BatchStatus>();
+            var completed = new int[known.Record.Replicas];
+            Array.Fill(completed, -1);
+            using var reader = session.Command("SELECT replica, completed_epochs FROM replicas WHERE experiment = $experiment")
+                .With("$experiment", known.Number).ExecuteReader();
             while (reader.Read())
             {
-                list.Add(new BatchStatus(
-                    new ReplicaBatch(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2)),
-                    reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.IsDBNull(5) ? null : StoredTime.FromMicroseconds(reader.GetInt64(5))));
+                completed[reader.GetInt32(0)] = reader.GetInt32(1);
             }
-            return list;
+            return completed;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredCheckpoint?> GetCheckpointAsync(string experimentId, int replica, CancellationToken cancellationToken = default)
+    {
+        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        StoreArguments.CheckReplica(known.Record, replica, nameof(replica));
+        return await ReadAsync(session =>
+        {
+            using var reader = session.Command("SELECT epoch, state FROM checkpoints WHERE experiment = $experiment AND replica = $replica")
+                .With("$experiment", known.Number).With("$replica", replica).ExecuteReader();
+            return reader.Read() ? new StoredCheckpoint(replica, reader.GetInt32(0), reader.GetFieldValue<byte[]>(1)) : null;
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -104,5 +132,6 @@ public sealed partial class SqliteStore
             reader.GetInt32(4),
             reader.GetInt32(5),
             reader.GetInt32(6),
-            StoredTime.FromMicroseconds(reader.GetInt64(7))));
+            StoredTime.FromMicroseconds(reader.GetInt64(7)),
+            (ExperimentLifecycle)reader.GetInt32(8)));
 }

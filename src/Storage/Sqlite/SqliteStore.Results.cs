@@ -56,49 +56,37 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public async Task<AggregateRecord?> GetAggregateAsync(EnsembleKey ensemble, CancellationToken cancellationToken = default)
+    public async Task<bool> PublishFitAsync(FitRecord fit, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(ensemble);
-        var known = await KnownAsync(ensemble.ExperimentId, cancellationToken).ConfigureAwait(false);
-        StoreArguments.CheckEnsemble(known.Record, ensemble);
-        return await ReadAsync(session =>
-        {
-            using var reader = session.Command("""
-                SELECT state, version FROM aggregates WHERE experiment = $experiment AND layer = $layer AND epoch = $epoch
-                """).With("$experiment", known.Number).With("$layer", ensemble.Layer).With("$epoch", ensemble.Epoch).ExecuteReader();
-            return reader.Read() ? new AggregateRecord(ensemble, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1)) : null;
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async Task<bool> SaveAggregateAsync(EnsembleKey ensemble, ReadOnlyMemory<byte> state, long expectedVersion, FitRecord? fit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(ensemble);
-        var known = await KnownAsync(ensemble.ExperimentId, cancellationToken).ConfigureAwait(false);
-        StoreArguments.CheckAggregate(known.Record, ensemble, expectedVersion, fit);
-        var stateBytes = BlobEncoding.AsArray(state);
+        ArgumentNullException.ThrowIfNull(fit);
+        ArgumentNullException.ThrowIfNull(fit.Key, nameof(fit));
+        var known = await KnownAsync(fit.Key.ExperimentId, cancellationToken).ConfigureAwait(false);
+        StoreArguments.CheckFit(known.Record, fit);
         return await WriteAsync(session =>
         {
-            long storedVersion = (long?)session.Command("""
-                SELECT version FROM aggregates WHERE experiment = $experiment AND layer = $layer AND epoch = $epoch
-                """).With("$experiment", known.Number).With("$layer", ensemble.Layer).With("$epoch", ensemble.Epoch).ExecuteScalar() ?? 0;
-            if (storedVersion != expectedVersion)
+            using (var reader = session.Command("""
+                SELECT samples, diverged, fit_json FROM fits WHERE experiment = $experiment AND layer = $layer AND epoch = $epoch
+                """).With("$experiment", known.Number).With("$layer", fit.Key.Layer).With("$epoch", fit.Key.Epoch).ExecuteReader())
             {
-                return false;
+                if (reader.Read())
+                {
+                    var stored = new FitRecord(fit.Key, reader.GetInt64(0), reader.GetInt32(1), reader.GetString(2));
+                    if (stored.Folded > fit.Folded)
+                    {
+                        return false;
+                    }
+                    if (stored == fit)
+                    {
+                        // Published again as it stands (a retry): nothing to write, nothing changed.
+                        return true;
+                    }
+                }
             }
             session.Command("""
-                INSERT INTO aggregates (experiment, layer, epoch, state, version) VALUES ($experiment, $layer, $epoch, $state, $version)
-                ON CONFLICT (experiment, layer, epoch) DO UPDATE SET state = excluded.state, version = excluded.version
-                """).With("$experiment", known.Number).With("$layer", ensemble.Layer).With("$epoch", ensemble.Epoch)
-                .With("$state", stateBytes).With("$version", expectedVersion + 1).ExecuteNonQuery();
-            if (fit is not null)
-            {
-                session.Command("""
-                    INSERT INTO fits (experiment, layer, epoch, samples, diverged, fit_json) VALUES ($experiment, $layer, $epoch, $samples, $diverged, $json)
-                    ON CONFLICT (experiment, layer, epoch) DO UPDATE SET samples = excluded.samples, diverged = excluded.diverged, fit_json = excluded.fit_json
-                    """).With("$experiment", known.Number).With("$layer", ensemble.Layer).With("$epoch", ensemble.Epoch)
-                    .With("$samples", fit.Samples).With("$diverged", fit.Diverged).With("$json", fit.FitJson).ExecuteNonQuery();
-            }
+                INSERT INTO fits (experiment, layer, epoch, samples, diverged, fit_json) VALUES ($experiment, $layer, $epoch, $samples, $diverged, $json)
+                ON CONFLICT (experiment, layer, epoch) DO UPDATE SET samples = excluded.samples, diverged = excluded.diverged, fit_json = excluded.fit_json
+                """).With("$experiment", known.Number).With("$layer", fit.Key.Layer).With("$epoch", fit.Key.Epoch)
+                .With("$samples", fit.Samples).With("$diverged", fit.Diverged).With("$json", fit.FitJson).ExecuteNonQuery();
             RecordChange(session);
             return true;
         }, cancellationToken).ConfigureAwait(false);

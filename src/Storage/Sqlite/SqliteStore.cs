@@ -23,7 +23,6 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
     private const int BytesPerChunk = 4 << 20;
 
     private readonly string connectionString;
-    private readonly TimeProvider time;
     private readonly TimeSpan busyTimeout;
     private readonly SemaphoreSlim writerGate = new(1, 1);
     private readonly ConcurrentBag<SqliteSession> idleReaders = [];
@@ -34,13 +33,13 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
     private TaskCompletionSource changed = NewChangeSignal();
 
     /// <summary>An experiment as the database knows it: its row number (the key of every other
-    /// table) and its record. Experiments never change once stored, so they are cached.</summary>
+    /// table) and its record. Its id and shape never change once stored, so they are cached; its
+    /// lifecycle does, so <see cref="GetExperimentAsync"/> reads the record afresh.</summary>
     private sealed record KnownExperiment(long Number, ExperimentRecord Record);
 
-    private SqliteStore(string path, TimeProvider time, TimeSpan busyTimeout)
+    private SqliteStore(string path, TimeSpan busyTimeout)
     {
         Description = "sqlite:" + path;
-        this.time = time;
         this.busyTimeout = busyTimeout;
         connectionString = ConnectionString(path, SqliteOpenMode.ReadWrite, busyTimeout);
     }
@@ -50,11 +49,10 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
     /// missing and bringing an older schema up to date.
     /// </summary>
     /// <param name="path">The database file.</param>
-    /// <param name="timeProvider">The clock that judges lease expiry; <see cref="TimeProvider.System"/> if null.</param>
     /// <param name="options">Settings; defaults if null.</param>
     /// <exception cref="StoreUnavailableException">The file cannot be created or opened, is not a
     /// SQLite database, belongs to another application, or was written by a newer schema.</exception>
-    public static SqliteStore Open(string path, TimeProvider? timeProvider = null, SqliteStoreOptions? options = null)
+    public static SqliteStore Open(string path, SqliteStoreOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new SqliteStoreOptions();
@@ -64,7 +62,7 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
         }
         var busyTimeout = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds)));
         string fullPath = Path.GetFullPath(path);
-        var store = new SqliteStore(fullPath, timeProvider ?? TimeProvider.System, busyTimeout);
+        var store = new SqliteStore(fullPath, busyTimeout);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
@@ -131,7 +129,7 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
         using var command = connection.CreateCommand();
         // synchronous = NORMAL: in WAL mode no committed transaction is lost when a process dies;
         // a power cut may roll back the last commits as a whole, which leaves an earlier consistent
-        // store: the leases expire and the work is redone from the checkpoints.
+        // store: the replicas concerned redo those epochs from their checkpoints.
         command.CommandText = $"""
             PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};
             PRAGMA synchronous = NORMAL;
@@ -150,12 +148,12 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
             if (forWrites)
             {
                 using var command = connection.CreateCommand();
-                // A commit replaces its batch's checkpoint (megabytes): with the old one's pages
-                // still cached (64 MiB), SQLite need not read them back to overwrite them. And
-                // copying the log into the database every 10,000 pages (40 MiB) instead of 1,000
-                // writes a page rewritten by several commits once, with one fsync pair for all.
-                // Together they took n = 10 ingest from 4,000-11,000 to 30,000-40,000 snapshots/s
-                // on a 2-core test machine.
+                // A commit replaces its replica's checkpoint: with the old one's pages still
+                // cached (64 MiB), SQLite need not read them back to overwrite them. And copying
+                // the log into the database every 10,000 pages (40 MiB) instead of 1,000 writes a
+                // page rewritten by several commits once, with one fsync pair for all. Together
+                // they took n = 10 ingest from 4,000-11,000 to 30,000-40,000 snapshots/s on a
+                // 2-core test machine (one batch of 100 replicas per commit).
                 command.CommandText = """
                     PRAGMA cache_size = -65536;
                     PRAGMA wal_autocheckpoint = 10000;
@@ -373,8 +371,6 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
 
     private static TaskCompletionSource NewChangeSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private long NowMicroseconds() => StoredTime.ToMicroseconds(time.GetUtcNow());
-
     /// <summary>The cached or stored experiment with this id.</summary>
     /// <exception cref="KeyNotFoundException">There is none.</exception>
     private async ValueTask<KnownExperiment> KnownAsync(string experimentId, CancellationToken cancellationToken) =>
@@ -384,14 +380,17 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
     private async ValueTask<KnownExperiment?> FindAsync(string experimentId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(experimentId);
-        if (experiments.TryGetValue(experimentId, out var known))
-        {
-            return known;
-        }
-        known = await ReadAsync(session => FindExperiment(session, experimentId), cancellationToken).ConfigureAwait(false);
+        return experiments.TryGetValue(experimentId, out var known) ? known : await LoadAsync(experimentId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored experiment with this id as it is now (lifecycle included), cached.</summary>
+    private async Task<KnownExperiment?> LoadAsync(string experimentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(experimentId);
+        var known = await ReadAsync(session => FindExperiment(session, experimentId), cancellationToken).ConfigureAwait(false);
         if (known is not null)
         {
-            experiments.TryAdd(experimentId, known);
+            experiments[experimentId] = known;
         }
         return known;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using OrleansPigmm.Client.Tests.Support;
+using OrleansPigmm.Storage;
 using OrleansPigmm.Storage.Sqlite;
 
 namespace OrleansPigmm.Client.Tests.Commands;
@@ -131,7 +132,7 @@ public class RunCommandTests
         }
         await using var opened = SqliteStore.Open(store);
         var experiment = (await opened.ListExperimentsAsync()).SingleOrDefault();
-        return experiment is null ? 0 : (await opened.ListBatchesAsync(experiment.Id)).Sum(b => (long)(b.CompletedEpochs + 1) * b.Batch.ReplicaCount);
+        return experiment is null ? 0 : (await opened.GetProgressAsync(experiment.Id)).ReplicaEpochsDone;
     }
 
     private static Process StartPigmm(string[] args)

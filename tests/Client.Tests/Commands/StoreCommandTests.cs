@@ -36,7 +36,7 @@ public sealed class StoreCommandTests : IDisposable
         foreach (var experiment in await store.ListExperimentsAsync())
         {
             lines.Add(experiment.ToString());
-            lines.AddRange((await store.ListBatchesAsync(experiment.Id)).Select(batch => batch.ToString()));
+            lines.Add(string.Join(' ', await store.ListCompletedEpochsAsync(experiment.Id)));
             lines.AddRange((await store.ListFitsAsync(experiment.Id)).Select(fit => fit.FitJson));
             lines.AddRange((await store.ReadMetricsAsync(experiment.Id)).Select(row => row.ToString()));
             await foreach (var snapshot in store.ReadWeightsAsync(experiment.Id))

@@ -15,14 +15,13 @@ public sealed class ExperimentMonitorTests : IAsyncLifetime
     private readonly StringWriter text = new();
     private readonly TextWriter synchronizedText;
     private SqliteStore store = null!;
-    private Storage.WorkLease lease = null!;
 
     public ExperimentMonitorTests() => synchronizedText = TextWriter.Synchronized(text);
 
     public async Task InitializeAsync()
     {
         store = SqliteStore.Open(folder.File("runs.db"));
-        lease = await StoreFiller.FillAsync(store, experiment);
+        await StoreFiller.FillAsync(store, experiment);
     }
 
     public async Task DisposeAsync()
@@ -73,7 +72,7 @@ public sealed class ExperimentMonitorTests : IAsyncLifetime
     {
         for (int epoch = fromEpoch; epoch <= experiment.Epochs; epoch++)
         {
-            await StoreFiller.CommitAndPublishAsync(store, experiment, lease, epoch);
+            await StoreFiller.CommitAndPublishAsync(store, experiment, epoch);
         }
         Assert.Equal(0, await monitor.WaitAsync(Patience));
         Assert.Contains("18/18 replica-epochs (100.0%)", Printed);
@@ -87,7 +86,7 @@ public sealed class ExperimentMonitorTests : IAsyncLifetime
         Assert.Contains("layer 2, epoch 0, samples 6", Printed);
         Assert.Contains("no test accuracy yet", Printed);
 
-        await StoreFiller.CommitAndPublishAsync(store, experiment, lease, 1);
+        await StoreFiller.CommitAndPublishAsync(store, experiment, 1);
         await WaitForAsync("12/18 replica-epochs");
         await WaitForAsync("layer 2, epoch 1, samples 6");
         Assert.Contains("replica-epochs/s", Printed);

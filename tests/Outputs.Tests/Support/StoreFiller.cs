@@ -59,16 +59,13 @@ internal static class StoreFiller
         new(replica, epoch, epoch == 0 ? double.NaN : 2.0 / (epoch + 1) + 0.01 * replica, epoch == 0 ? null : 0.8 + 0.05 * epoch + 0.001 * replica, Diverged: false);
 
     /// <summary>Stores the experiment, commits its epochs and publishes their fits.</summary>
-    /// <returns>The lease of its only batch, to commit further epochs with.</returns>
-    public static async Task<WorkLease> FillAsync(IPigmmStore store, FilledExperiment experiment)
+    public static async Task FillAsync(IPigmmStore store, FilledExperiment experiment)
     {
-        var record = experiment.Record;
-        await store.CreateExperimentAsync(record, [new ReplicaBatch(0, 0, experiment.Replicas)]);
-        var lease = await store.TryClaimAsync("filler", TimeSpan.FromHours(1), experiment.Id) ?? throw new InvalidOperationException("Nothing to claim.");
+        await store.CreateExperimentAsync(experiment.Record);
         var ensembles = new Dictionary<(int Layer, int Epoch), InvariantAccumulator>();
         for (int epoch = 0; epoch <= experiment.LastCommittedEpoch; epoch++)
         {
-            await CommitAsync(store, lease, experiment, epoch, ensembles);
+            await CommitAsync(store, experiment, epoch, ensembles);
         }
         var order = experiment.PublishOrder ?? [.. ensembles.Keys.OrderBy(key => key.Layer).ThenBy(key => key.Epoch)];
         var published = new Dictionary<(int Layer, int Epoch), PigmmModel>();
@@ -76,26 +73,27 @@ internal static class StoreFiller
         {
             await PublishAsync(store, experiment, key.Layer, key.Epoch, ensembles[key], published);
         }
-        return lease;
     }
 
     /// <summary>Commits one more epoch of every replica and publishes its fits, as a run in progress does.</summary>
-    public static async Task CommitAndPublishAsync(IPigmmStore store, FilledExperiment experiment, WorkLease lease, int epoch)
+    public static async Task CommitAndPublishAsync(IPigmmStore store, FilledExperiment experiment, int epoch)
     {
         var ensembles = new Dictionary<(int Layer, int Epoch), InvariantAccumulator>();
-        await CommitAsync(store, lease, experiment, epoch, ensembles);
+        await CommitAsync(store, experiment, epoch, ensembles);
         foreach (var (key, ensemble) in ensembles)
         {
             await PublishAsync(store, experiment, key.Layer, key.Epoch, ensemble, []);
         }
     }
 
-    private static async Task CommitAsync(IPigmmStore store, WorkLease lease, FilledExperiment experiment, int epoch, Dictionary<(int Layer, int Epoch), InvariantAccumulator> ensembles)
+    /// <summary>Commits one epoch of every replica in one group, as a silo sends them.</summary>
+    private static async Task CommitAsync(IPigmmStore store, FilledExperiment experiment, int epoch, Dictionary<(int Layer, int Epoch), InvariantAccumulator> ensembles)
     {
         int n = experiment.MatrixSize;
-        var snapshots = new List<SnapshotRecord>();
+        var commits = new List<ReplicaEpochCommit>();
         for (int replica = 0; replica < experiment.Replicas; replica++)
         {
+            var snapshots = new List<SnapshotRecord>();
             for (int layer = 1; layer <= experiment.Layers; layer++)
             {
                 var weights = Weights(experiment, replica, layer, epoch);
@@ -107,11 +105,12 @@ internal static class StoreFiller
                 ensemble.Add(invariants);
                 snapshots.Add(new SnapshotRecord(replica, layer, epoch, experiment.KeepsWeightsOf(epoch) ? weights : null, invariants, Diverged: false));
             }
+            commits.Add(new ReplicaEpochCommit(experiment.Id, replica, epoch, new byte[] { (byte)epoch }, snapshots, Metrics(replica, epoch)));
         }
-        var metrics = Enumerable.Range(0, experiment.Replicas).Select(replica => Metrics(replica, epoch)).ToList();
-        if (!await store.CommitEpochAsync(lease, new EpochCommit(epoch, new byte[] { (byte)epoch }, snapshots, metrics)))
+        var outcomes = await store.CommitEpochsAsync(commits);
+        if (outcomes.Any(outcome => outcome != CommitOutcome.Committed))
         {
-            throw new InvalidOperationException($"The commit of epoch {epoch} was refused.");
+            throw new InvalidOperationException($"The commits of epoch {epoch} were not all written: {string.Join(", ", outcomes)}.");
         }
     }
 
@@ -124,7 +123,7 @@ internal static class StoreFiller
         var (w2, w2Squared) = EnsembleAnalyzer.Distances(fit.Model, ensemble.Count, variance, published.GetValueOrDefault((layer, 0)), published.GetValueOrDefault((layer, epoch - 1)));
         var document = fit.Document with { Layer = layer, Epoch = epoch, W2 = w2, W2Squared = w2Squared };
         var record = new FitRecord(key, ensemble.Count, 0, JsonSerializer.Serialize(document, FitsJson.Options));
-        if (!await store.SaveAggregateAsync(key, ensemble.ToBytes(), 0, record))
+        if (!await store.PublishFitAsync(record))
         {
             throw new InvalidOperationException($"The fit of {key} was refused.");
         }

@@ -14,15 +14,17 @@ public sealed class SqliteFileTests : IDisposable
 
     private string DatabasePath => folder.File("store.db");
 
-    /// <summary>A store holding experiment "kept" (2 replicas, 1 batch) with epoch 0 committed.</summary>
-    private static async Task<(ExperimentRecord Experiment, WorkLease Lease)> WriteEpochZeroAsync(SqliteStore store)
+    /// <summary>A store holding experiment "kept" (2 replicas) with epoch 0 committed.</summary>
+    private static async Task<ExperimentRecord> WriteEpochZeroAsync(SqliteStore store)
     {
         var experiment = TestData.Experiment("kept", At, replicas: 2, epochs: 2, layers: 1);
-        await store.CreateExperimentAsync(experiment, TestData.Batches(2, 2));
-        var lease = (await store.TryClaimAsync("silo-1", TimeSpan.FromMinutes(1)))!;
-        Assert.True(await store.CommitEpochAsync(lease, TestData.Commit(experiment, lease.Batch, 0)));
-        return (experiment, lease);
+        await store.CreateExperimentAsync(experiment);
+        await CommitAsync(store, TestData.Group(experiment, 0));
+        return experiment;
     }
+
+    private static async Task CommitAsync(SqliteStore store, IReadOnlyList<ReplicaEpochCommit> group) =>
+        Assert.All(await store.CommitEpochsAsync(group), outcome => Assert.Equal(CommitOutcome.Committed, outcome));
 
     private static async Task AssertEpochZeroIsThereAsync(IPigmmStore store, ExperimentRecord experiment)
     {
@@ -133,7 +135,7 @@ public sealed class SqliteFileTests : IDisposable
         ExperimentRecord experiment;
         await using (var store = SqliteStore.Open(DatabasePath))
         {
-            (experiment, _) = await WriteEpochZeroAsync(store);
+            experiment = await WriteEpochZeroAsync(store);
         }
         File.Copy(DatabasePath, DatabasePath + ".backup");
         // Garbage over everything but the first page (the header and the list of tables).
@@ -161,36 +163,35 @@ public sealed class SqliteFileTests : IDisposable
         using var other = OpenRaw(DatabasePath);
         Execute(other, "BEGIN IMMEDIATE");
 
-        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CreateExperimentAsync(experiment, TestData.Batches(6, 6)));
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CreateExperimentAsync(experiment));
         Execute(other, "ROLLBACK");
 
         Assert.Contains("locked", error.Message);
         Assert.Contains("(1 s)", error.Message);
-        Assert.True(await store.CreateExperimentAsync(experiment, TestData.Batches(6, 6)));
+        Assert.True(await store.CreateExperimentAsync(experiment));
     }
 
     [Fact]
-    public async Task A_commit_that_fails_midway_leaves_nothing_behind()
+    public async Task A_group_commit_that_fails_midway_leaves_nothing_behind()
     {
         await using var store = SqliteStore.Open(DatabasePath);
-        var (experiment, lease) = await WriteEpochZeroAsync(store);
+        var experiment = await WriteEpochZeroAsync(store);
         using (var connection = OpenRaw(DatabasePath))
         {
-            // Replica 0's snapshot and the checkpoint are written before replica 1's fails.
+            // Replica 0's commit (progress, checkpoint, snapshot, metrics) is written before replica 1's fails.
             Execute(connection, """
                 CREATE TRIGGER fail_midway BEFORE INSERT ON snapshots WHEN NEW.replica = 1
                 BEGIN SELECT RAISE(ABORT, 'the disk went away'); END
                 """);
         }
 
-        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CommitEpochAsync(lease, TestData.Commit(experiment, lease.Batch, 1)));
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CommitEpochsAsync(TestData.Group(experiment, 1)));
 
         Assert.Contains("the disk went away", error.Message);
-        Assert.Equal(0, (await store.ListBatchesAsync(experiment.Id)).Single().CompletedEpochs);
+        Assert.Equal([0, 0], await store.ListCompletedEpochsAsync(experiment.Id));
         Assert.Empty(await store.ReadSnapshotsAsync(new EnsembleKey(experiment.Id, 1, 1), 0, 2, includeWeights: false).ToListAsync());
         Assert.DoesNotContain(await store.ReadMetricsAsync(experiment.Id), m => m.Epoch == 1);
-        await store.ReleaseAsync(lease);
-        Assert.Equal(TestData.Checkpoint(lease.Batch, 0), (await store.TryClaimAsync("silo-2", TimeSpan.FromMinutes(1)))!.Checkpoint.ToArray());
+        Assert.Equal(TestData.Checkpoint(0, 0), (await store.GetCheckpointAsync(experiment.Id, 0))!.State.ToArray());
     }
 
     [Fact]
@@ -201,7 +202,7 @@ public sealed class SqliteFileTests : IDisposable
         folder.SetAside(DatabasePath);
 
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ListExperimentsAsync());
-        await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CreateExperimentAsync(TestData.Experiment("lost", At), TestData.Batches(6, 6)));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CreateExperimentAsync(TestData.Experiment("lost", At)));
 
         Assert.False(File.Exists(DatabasePath));
     }
@@ -215,7 +216,7 @@ public sealed class SqliteFileTests : IDisposable
         var replacementExperiment = TestData.Experiment("replacement", At, replicas: 2, epochs: 2, layers: 1);
         await using (var other = SqliteStore.Open(replacement))
         {
-            await other.CreateExperimentAsync(replacementExperiment, TestData.Batches(2, 2));
+            await other.CreateExperimentAsync(replacementExperiment);
         }
 
         File.Move(replacement, DatabasePath, overwrite: true);
@@ -223,8 +224,7 @@ public sealed class SqliteFileTests : IDisposable
         File.Delete(DatabasePath + "-shm");
         // A read first: the pooled read connections must follow the replacement too.
         Assert.Equal([replacementExperiment], await store.ListExperimentsAsync());
-        var lease = await store.TryClaimAsync("silo-1", TimeSpan.FromMinutes(1), replacementExperiment.Id);
-        Assert.True(await store.CommitEpochAsync(lease!, TestData.Commit(replacementExperiment, lease!.Batch, 0)));
+        await CommitAsync(store, TestData.Group(replacementExperiment, 0));
         await AssertEpochZeroIsThereAsync(store, replacementExperiment);
         await store.DisposeAsync();
 

@@ -9,7 +9,7 @@ public sealed class SqliteStoreContract : StoreContract, IDisposable
 
     private string DatabasePath => folder.File("store.db");
 
-    protected override Task<IPigmmStore> OpenStoreAsync(TimeProvider time) => Task.FromResult<IPigmmStore>(SqliteStore.Open(DatabasePath, time));
+    protected override Task<IPigmmStore> OpenStoreAsync() => Task.FromResult<IPigmmStore>(SqliteStore.Open(DatabasePath));
 
     /// <summary>Keeps a copy of the database files, then deletes them under the open stores.</summary>
     protected override Task TakeDatabaseAwayAsync()
