@@ -47,7 +47,7 @@ internal static class RunCommand
             var options = new PigmmSiloOptions
             {
                 Store = () => OpenStore(path),
-                Device = () => new CpuTrainingDevice(trainer.Threads, trainer.VectorWidth, name => DatasetCatalog.Load(name, dataDirectory)),
+                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, name => DatasetCatalog.Load(name, dataDirectory)),
                 Datasets = datasets,
                 OnlyExperiment = spec.Id,
             };

@@ -8,14 +8,15 @@ using OrleansPigmm.Training.Data;
 namespace OrleansPigmm.Silo.Training;
 
 /// <summary>
-/// The training device of a CPU silo (<c>--device cpu:N</c>): N threads of its own and the
-/// batched SIMD trainer. Requests wait in a queue ordered by (epoch, replica); a round takes
+/// A silo's training device over a trainer backend: the CPU device (<c>--device cpu:N</c>, see
+/// <see cref="Cpu"/>) is N threads of its own and the batched SIMD trainer. Requests wait in a
+/// queue ordered by (epoch, replica); a round takes
 /// from its head as many replicas as the memory budget holds, loads their states, trains each
 /// group of one spec as one ensemble (the trainer spreads replicas over the threads), and hands
 /// every replica its state, weights and accuracy back. Each replica's arithmetic is its own, so
 /// results are bit-identical whatever the rounds, groups, threads or silos.
 /// </summary>
-public sealed class CpuTrainingDevice : ITrainingDevice, IDisposable
+public sealed class TrainingDevice : ITrainingDevice, IDisposable
 {
     /// <summary>Training state one device keeps resident at most (weights and optimiser moments).</summary>
     public const long DefaultMemoryBudget = 256L << 20;
@@ -30,30 +31,41 @@ public sealed class CpuTrainingDevice : ITrainingDevice, IDisposable
     private readonly CancellationTokenSource disposing = new();
     private readonly ConcurrentDictionary<string, Lazy<Dataset>> datasets = new();
     private readonly Func<string, Dataset> loadDataset;
-    private readonly DedicatedThreadScheduler scheduler;
-    private readonly CpuTrainerBackend backend;
+    private readonly ITrainerBackend backend;
+    private readonly IDisposable? owned;
     private readonly long memoryBudget;
     private readonly Thread loop;
     private int lastRoundSize;
     private long replicaEpochs;
 
-    /// <summary>A device training on <paramref name="threads"/> threads of its own.</summary>
-    /// <param name="threads">Training threads (the N of cpu:N).</param>
-    /// <param name="vectorWidth">SIMD width of the kernels.</param>
+    /// <summary>A device that trains with <paramref name="backend"/>.</summary>
+    /// <param name="backend">Creates the trainers of each round.</param>
+    /// <param name="description">Describes the device, e.g. "cpu, 2 threads, 512-bit vectors".</param>
+    /// <param name="trainingSlots">Replicas trained at once at full speed (the placement weight).</param>
     /// <param name="loadDataset">Loads a dataset by name (each is loaded once, on first use).</param>
     /// <param name="memoryBudget">Bytes of training state resident at most.</param>
-    public CpuTrainingDevice(int threads, VectorWidth vectorWidth, Func<string, Dataset> loadDataset, long memoryBudget = DefaultMemoryBudget)
+    /// <param name="owned">Disposed with the device (e.g. the threads the backend runs on).</param>
+    public TrainingDevice(ITrainerBackend backend, string description, int trainingSlots, Func<string, Dataset> loadDataset, long memoryBudget = DefaultMemoryBudget, IDisposable? owned = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(trainingSlots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudget, 1);
+        this.backend = backend ?? throw new ArgumentNullException(nameof(backend));
         this.loadDataset = loadDataset ?? throw new ArgumentNullException(nameof(loadDataset));
         this.memoryBudget = memoryBudget;
-        scheduler = new DedicatedThreadScheduler(threads, "training");
-        backend = new CpuTrainerBackend(new TrainerOptions { Threads = threads, VectorWidth = vectorWidth, Scheduler = scheduler });
-        Description = $"cpu, {threads} threads, {backend.Options.ResolvedBits}-bit vectors";
-        TrainingSlots = threads;
+        this.owned = owned;
+        Description = description;
+        TrainingSlots = trainingSlots;
         loop = new Thread(Run) { IsBackground = true, Name = "training device" };
         loop.Start();
+    }
+
+    /// <summary>The CPU device: <paramref name="threads"/> threads of its own (never the grain
+    /// scheduler's) running the batched SIMD trainer; as many training slots as threads.</summary>
+    public static TrainingDevice Cpu(int threads, VectorWidth vectorWidth, Func<string, Dataset> loadDataset, long memoryBudget = DefaultMemoryBudget)
+    {
+        var scheduler = new DedicatedThreadScheduler(threads, "training");
+        var backend = new CpuTrainerBackend(new TrainerOptions { Threads = threads, VectorWidth = vectorWidth, Scheduler = scheduler });
+        return new TrainingDevice(backend, $"cpu, {threads} threads, {backend.Options.ResolvedBits}-bit vectors", threads, loadDataset, memoryBudget, scheduler);
     }
 
     /// <inheritdoc />
@@ -96,7 +108,7 @@ public sealed class CpuTrainingDevice : ITrainingDevice, IDisposable
                 entry.Result.TrySetCanceled();
             }
         }
-        scheduler.Dispose();
+        owned?.Dispose();
         disposing.Dispose();
     }
 
