@@ -64,13 +64,14 @@ public sealed class SqliteFileTests : IDisposable
     }
 
     [Fact]
-    public async Task A_new_file_is_marked_as_ours_and_set_up_for_WAL()
+    public async Task A_new_file_is_marked_as_ours_and_set_up_for_WAL_with_its_page_size()
     {
         await SqliteStore.Open(DatabasePath).DisposeAsync();
 
         using var connection = OpenRaw(DatabasePath);
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal((long)SqliteSchema.ApplicationId, Scalar(connection, "PRAGMA application_id"));
+        Assert.Equal((long)SqliteSchema.PageSize, Scalar(connection, "PRAGMA page_size"));
         Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(connection, "SELECT max(version) FROM schema_migrations"));
     }
 
