@@ -136,17 +136,19 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
     private static async Task<SiloAddress> HostOffPrimaryAsync(PigmmCluster cluster, IExperimentGrain grain)
     {
         var management = cluster.Grains.GetGrain<IManagementGrain>(0);
+        var primary = cluster.Cluster.Primary!.SiloAddress;
+        var target = cluster.Cluster.SecondarySilos[0].SiloAddress;
         for (int attempt = 0; attempt < 50; attempt++)
         {
             await grain.GetStatusAsync();
             var host = await management.GetActivationAddress(grain);
-            if (host is not null && !host.Equals(cluster.Cluster.Primary!.SiloAddress))
+            if (host is not null && !host.Equals(primary))
             {
                 return host;
             }
-            await cluster.Cluster.DeactivateAsync(grain);
+            await cluster.Cluster.MigrateAsync(grain, target);
         }
-        throw new InvalidOperationException("The experiment grain kept activating on the primary silo.");
+        throw new InvalidOperationException("The experiment grain could not be moved off the primary silo.");
     }
 
     private static Storage.Sqlite.SqliteStore Sqlite(string path) => Storage.Sqlite.SqliteStore.Open(path);
