@@ -14,10 +14,9 @@ namespace OrleansPigmm.Outputs;
 /// so far) and again after it.
 /// </summary>
 /// <remarks>
-/// The document depends only on the stored spec, fits and metrics, never on the order in which
-/// the fits were published: fits are sorted by layer, then epoch, and the Wasserstein distances
-/// are recomputed here from the stored parameters of the fits they compare, so a fit published
-/// before its epoch-0 or previous-epoch fit gets the same distances as one published after.
+/// The document depends only on the stored spec, fits and metrics: fits are sorted by layer,
+/// then epoch. The Wasserstein distances are computed in one place, the aggregator, whose final
+/// fit of a complete ensemble depends on the spec alone.
 /// </remarks>
 public static class ExperimentOutputs
 {
@@ -33,9 +32,9 @@ public static class ExperimentOutputs
     /// <summary>
     /// The fit document of <paramref name="experimentId"/>: its spec, the initial law its
     /// initialisation scheme implies (<see cref="InitialLaws"/>), every published fit with its
-    /// layer, epoch, diverged count and W2 / W2^2 to the simple-Gaussian reference, to the
-    /// layer's epoch-0 fit (0 for that fit itself) and to its previous epoch's fit (null where
-    /// that fit or the law is not known), and the training history of the committed metrics.
+    /// layer, epoch, diverged count and W2 / W2^2 as its aggregator published them (to the
+    /// simple-Gaussian reference always; to the layer's epoch-0 fit and to its previous epoch's
+    /// fit once the ensemble is complete), and the training history of the committed metrics.
     /// </summary>
     /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
     /// <exception cref="InvalidDataException">A stored spec or fit is not a readable document.</exception>
@@ -49,7 +48,7 @@ public static class ExperimentOutputs
         var metrics = await store.ReadMetricsAsync(experimentId, cancellationToken).ConfigureAwait(false);
         var spec = ParseSpec(experiment);
         var law = InitialLaws.OfSpec(spec, experiment.MatrixSize);
-        return new ExperimentFitsDocument(experiment.Id, spec, law, WithDistances(fits, law), History(experiment.Replicas, metrics));
+        return new ExperimentFitsDocument(experiment.Id, spec, law, Documents(fits), History(experiment.Replicas, metrics));
     }
 
     /// <summary>
@@ -98,30 +97,13 @@ public static class ExperimentOutputs
         }
     }
 
-    /// <summary>The stored fits by layer and epoch, each with its key, diverged count and recomputed distances.</summary>
-    private static List<FitDocument> WithDistances(IReadOnlyList<FitRecord> records, InitialLaw? law)
-    {
-        var fits = records
+    /// <summary>The stored fits by layer and epoch, each with its key and diverged count; the
+    /// distances are the ones the aggregator published (final ones once the ensemble is complete).</summary>
+    private static List<FitDocument> Documents(IReadOnlyList<FitRecord> records) =>
+        records
             .OrderBy(record => record.Key.Layer).ThenBy(record => record.Key.Epoch)
-            .Select(record => (record.Key, Document: ParseFit(record) with { Layer = record.Key.Layer, Epoch = record.Key.Epoch, Diverged = record.Diverged }))
+            .Select(record => ParseFit(record) with { Layer = record.Key.Layer, Epoch = record.Key.Epoch, Diverged = record.Diverged })
             .ToList();
-        var models = fits.ToDictionary(fit => (fit.Key.Layer, fit.Key.Epoch), fit => new PigmmModel(fit.Document.N, PigmmParameters.FromArray([.. fit.Document.Params])));
-        return fits.Select(fit =>
-        {
-            var (layer, epoch) = (fit.Key.Layer, fit.Key.Epoch);
-            var (w2, w2Squared) = EnsembleAnalyzer.Distances(
-                models[(layer, epoch)],
-                fit.Document.Samples,
-                law?.Variance,
-                epoch == 0 ? null : models.GetValueOrDefault((layer, 0)),
-                models.GetValueOrDefault((layer, epoch - 1)));
-            // The epoch-0 fit is its own epoch-0 reference: exactly 0, not the rounding noise of
-            // a distance computed from a model to itself.
-            return epoch == 0
-                ? fit.Document with { W2 = w2 with { Epoch0 = 0 }, W2Squared = w2Squared with { Epoch0 = 0 } }
-                : fit.Document with { W2 = w2, W2Squared = w2Squared };
-        }).ToList();
-    }
 
     private static FitDocument ParseFit(FitRecord record)
     {

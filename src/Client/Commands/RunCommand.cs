@@ -42,7 +42,7 @@ internal static class RunCommand
             string? dataDirectory = common.DataDirectory(parsed);
             Func<string, DatasetDimensions?> datasets = name => DatasetCatalog.TryDimensions(name, dataDirectory);
             // Refuse a spec that cannot run before anything is created.
-            _ = ExperimentPlan.Create(spec, datasets);
+            var plan = ExperimentPlan.Create(spec, datasets);
             string path = parsed.GetValue(storePath)!;
             var options = new PigmmSiloOptions
             {
@@ -52,20 +52,20 @@ internal static class RunCommand
                 OnlyExperiment = spec.Id,
             };
             string outFolder = parsed.GetValue(outDirectory) ?? Path.Combine(DefaultOutputFolder, spec.Id);
-            return RunAsync(options, spec, outFolder, output, error, cancellationToken).GetAwaiter().GetResult();
+            return RunAsync(options, plan, outFolder, output, error, cancellationToken).GetAwaiter().GetResult();
         })));
         return command;
     }
 
-    private static async Task<int> RunAsync(PigmmSiloOptions options, ExperimentSpec spec, string outFolder, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(PigmmSiloOptions options, ExperimentPlan plan, string outFolder, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using var interruption = new Interruption(cancellationToken);
         await using var silo = await LocalSilo.StartAsync(options, interruption.Token);
         var store = silo.Store;
-        var experiment = silo.Grains.GetGrain<IExperimentGrain>(spec.Id);
-        await using var subscription = await ExperimentSubscription.StartAsync(silo.Grains, spec.Id);
-        var status = await experiment.SubmitAsync(spec);
-        output.WriteLine($"Experiment {status.ExperimentId}: {status.Replicas} replicas x {status.Epochs} epochs, {status.Layers} analysed {status.MatrixSize}x{status.MatrixSize} layers, store {store.Description}.");
+        var experiment = silo.Grains.GetGrain<IExperimentGrain>(plan.Id);
+        await using var subscription = await ExperimentSubscription.StartAsync(silo.Grains, plan.Id);
+        var status = await experiment.SubmitAsync(plan.Spec);
+        output.WriteLine($"Experiment {status.ExperimentId}: {plan.Network}, {status.Replicas} replicas x {status.Epochs} epochs, {status.Layers} analysed {status.MatrixSize}x{status.MatrixSize} layers, store {store.Description}.");
         if (!status.Created)
         {
             output.WriteLine($"Resuming: {status.ReplicaEpochsCommitted} of {status.ReplicaEpochsTotal} replica-epochs are already stored.");

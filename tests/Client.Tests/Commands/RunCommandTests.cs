@@ -42,6 +42,8 @@ public class RunCommandTests
         }
         Assert.Equal(1 + 3 * 6 * 52, File.ReadAllLines(Path.Combine(output, "fits.csv")).Length);
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(output, "report.html")));
+        // The fits are those of the single-process pipeline that preceded the Orleans grains, bit for bit.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Golden", "quick-fits.json")), File.ReadAllBytes(Path.Combine(output, "fits.json")));
 
         // Running the same command again finds everything done and writes the same fits.
         var again = Cli.Run("run", "--preset", "quick", "--store", store, "--out", directory.File("again"));
@@ -54,7 +56,7 @@ public class RunCommandTests
     public async Task AKilledRunResumesAndItsFitsEqualThoseOfAnUninterruptedRunBitForBit()
     {
         using var directory = new TemporaryDirectory();
-        string[] run = ["run", "--preset", "quick", "--replicas", "60", "--epochs", "4", "--lease-seconds", "3"];
+        string[] run = ["run", "--preset", "quick", "--replicas", "60", "--epochs", "4"];
         string killedStore = directory.File("killed.db");
 
         // Kill the process (no chance to clean up) once at least one epoch after initialisation is stored.
@@ -85,7 +87,10 @@ public class RunCommandTests
     [InlineData(new[] { "run", "--preset", "fast" }, "unknown preset 'fast'; the presets are quick, paper-gaussian")]
     [InlineData(new[] { "run", "--preset", "quick", "--replicas", "1" }, "spec.replicas")]
     [InlineData(new[] { "run", "--preset", "quick", "--epochs", "-2" }, "spec.epochs")]
-    [InlineData(new[] { "run", "--preset", "quick", "--lease-seconds", "1" }, "--lease-seconds must be 3 to 3600")]
+    [InlineData(new[] { "run", "--preset", "quick", "--l2", "-1" }, "spec.l2")]
+    [InlineData(new[] { "run", "--preset", "quick", "--init", "kaiming" }, "spec.init")]
+    [InlineData(new[] { "run", "--preset", "quick", "--widths", "10,20" }, "square")]
+    [InlineData(new[] { "run", "--preset", "quick", "--dataset", "cifar" }, "spec.dataset: 'cifar' is not a configured dataset")]
     [InlineData(new[] { "run", "--spec", "absent.json" }, "absent.json")]
     public void RefusesBadArgumentsWithOneLine(string[] args, string expected)
     {
@@ -112,6 +117,22 @@ public class RunCommandTests
         var line = Cli.Run("run", "--spec", directory.File("spec.json"), "--store", directory.File("bad.db")).AssertBadInput("run");
 
         Assert.Contains(expected, line);
+    }
+
+    [Fact]
+    public void ASpecWithSeveralProblemsReportsEveryOneOnOneLine()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("spec.json"), """{"replicas": -3, "hidden_widths": [10, "x"], "init": "foo"}""");
+
+        var line = Cli.Run("run", "--spec", directory.File("spec.json"), "--store", directory.File("bad.db")).AssertBadInput("run");
+
+        Assert.Contains("3 problems in the spec", line);
+        foreach (var field in new[] { "spec.replicas", "spec.hidden_widths[1]", "spec.init" })
+        {
+            Assert.Contains(field, line);
+        }
+        Assert.False(File.Exists(directory.File("bad.db")));
     }
 
     [Fact]
