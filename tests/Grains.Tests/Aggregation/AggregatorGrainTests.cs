@@ -31,12 +31,7 @@ public sealed class AggregatorGrainTests(AggregatorGrainTests.Ensembles ensemble
         var folded = new List<int>();
         foreach (var (first, count) in new[] { (8, 4), (0, 3), (8, 4), (2, 5), (0, 12), (11, 1), (0, 12) })
         {
-            EnsembleProgress? last = null;
-            foreach (int replica in Enumerable.Range(first, count))
-            {
-                last = await aggregator.FoldAsync(Contribution(plan, replica, layer: 2));
-            }
-            folded.Add(last!.Folded);
+            folded.Add((await FoldAsync(plan, layer: 2, Enumerable.Range(first, count)))[^1].Folded);
         }
 
         Assert.Equal(new[] { 4, 7, 7, 11, 12, 12, 12 }, folded);
@@ -53,10 +48,7 @@ public sealed class AggregatorGrainTests(AggregatorGrainTests.Ensembles ensemble
         var inOrder = ensembles.Plan(seed: 2);
         var scattered = ensembles.Plan(seed: 3);
 
-        foreach (int replica in Enumerable.Range(0, Replicas))
-        {
-            await ensembles.Aggregator(inOrder, layer: 1).FoldAsync(Contribution(inOrder, replica, layer: 1));
-        }
+        await FoldAsync(inOrder, layer: 1, Enumerable.Range(0, Replicas));
         await Task.WhenAll(new[] { 11, 3, 5, 0, 9, 1, 10, 2, 4, 8, 6, 7, 3, 11, 0 }
             .Select(replica => ensembles.Aggregator(scattered, layer: 1).FoldAsync(Contribution(scattered, replica, layer: 1))));
 
@@ -80,10 +72,7 @@ public sealed class AggregatorGrainTests(AggregatorGrainTests.Ensembles ensemble
 
         Assert.Equal(new EnsembleProgress(2, 1, false, false), progress);
         Assert.Null(await aggregator.GetCompleteParametersAsync());
-        foreach (int replica in new[] { 2, 3, 4, 5 })
-        {
-            await aggregator.FoldAsync(Contribution(plan, replica, layer: 1));
-        }
+        await FoldAsync(plan, layer: 1, [2, 3, 4, 5]);
         var parameters = await aggregator.GetCompleteParametersAsync();
         var fit = await ensembles.FitAsync(plan, layer: 1);
         Assert.Equal(ExpectedParameters(plan, layer: 1, [0, 2, 3, 4, 5]), parameters);
@@ -116,14 +105,10 @@ public sealed class AggregatorGrainTests(AggregatorGrainTests.Ensembles ensemble
     {
         // Proves that CompleteAsync reads the replicas only the store holds, folds none of the delivered ones again, and publishes the complete fit.
         var plan = ensembles.Plan(seed: 6);
-        var aggregator = ensembles.Aggregator(plan, layer: 3);
-        foreach (int replica in Enumerable.Range(0, 4))
-        {
-            await aggregator.FoldAsync(Contribution(plan, replica, layer: 3));
-        }
+        await FoldAsync(plan, layer: 3, Enumerable.Range(0, 4));
 
         await ensembles.CommitEpochZeroAsync(plan, Enumerable.Range(0, Replicas));
-        var progress = await aggregator.CompleteAsync();
+        var progress = await ensembles.Aggregator(plan, layer: 3).CompleteAsync();
 
         Assert.Equal(new EnsembleProgress(12, 1, true, true), progress);
         var fit = await ensembles.FitAsync(plan, layer: 3);
@@ -137,29 +122,28 @@ public sealed class AggregatorGrainTests(AggregatorGrainTests.Ensembles ensemble
     {
         // Proves that a new activation folds the committed rows on activation, so deliveries repeated after it count nothing twice.
         var plan = ensembles.Plan(seed: 7);
-        var aggregator = ensembles.Aggregator(plan, layer: 2);
-        foreach (int replica in Enumerable.Range(0, 6))
-        {
-            await aggregator.FoldAsync(Contribution(plan, replica, layer: 2));
-        }
+        await FoldAsync(plan, layer: 2, Enumerable.Range(0, 6));
         await ensembles.CommitEpochZeroAsync(plan, Enumerable.Range(0, 8));
 
-        await ensembles.Cluster.Cluster.DeactivateAsync(aggregator);
-        var again = new List<EnsembleProgress>();
-        foreach (int replica in Enumerable.Range(0, 8))
-        {
-            again.Add(await aggregator.FoldAsync(Contribution(plan, replica, layer: 2)));
-        }
-        foreach (int replica in Enumerable.Range(8, 4))
-        {
-            again.Add(await aggregator.FoldAsync(Contribution(plan, replica, layer: 2)));
-        }
+        await ensembles.Cluster.Cluster.DeactivateAsync(ensembles.Aggregator(plan, layer: 2));
+        var again = await FoldAsync(plan, layer: 2, Enumerable.Range(0, Replicas));
 
         Assert.All(again.Take(8), progress => Assert.Equal((8, 1), (progress.Folded, progress.Diverged)));
         Assert.Equal(new[] { 9, 10, 11, 12 }, again.Skip(8).Select(p => p.Folded));
         var fit = await ensembles.FitAsync(plan, layer: 2);
         Assert.Equal((Replicas - 1L, 1), (fit.Samples, fit.Diverged));
         Assert.Equal(ExpectedParameters(plan, layer: 2, Enumerable.Range(0, Replicas)), Document(fit).Params);
+    }
+
+    /// <summary>Delivers the contributions of <paramref name="replicas"/> to the (layer, epoch 0) aggregator one call after another; the progress after each.</summary>
+    private async Task<List<EnsembleProgress>> FoldAsync(ExperimentPlan plan, int layer, IEnumerable<int> replicas)
+    {
+        var progress = new List<EnsembleProgress>();
+        foreach (int replica in replicas)
+        {
+            progress.Add(await ensembles.Aggregator(plan, layer).FoldAsync(Contribution(plan, replica, layer)));
+        }
+        return progress;
     }
 
     /// <summary>The invariant row of a made-up 10 x 10 matrix of one replica and layer, the same in every experiment.</summary>
