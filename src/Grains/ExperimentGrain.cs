@@ -62,7 +62,7 @@ public sealed class ExperimentGrain(
         }
         var plan = plans.Plan(spec);
         bool created = await store.CreateExperimentAsync(plan.ToRecord(DateTimeOffset.UtcNow));
-        if (!created && state?.Lifecycle != ExperimentLifecycle.Running)
+        if (!created && state?.Lifecycle == ExperimentLifecycle.Cancelled)
         {
             await store.SetLifecycleAsync(Id, ExperimentLifecycle.Running);
         }

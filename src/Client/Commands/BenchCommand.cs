@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansPigmm.Benchmarks;
+using OrleansPigmm.Benchmarks.Cluster;
 using OrleansPigmm.Benchmarks.Harness;
 using OrleansPigmm.Benchmarks.Training;
 
@@ -14,6 +15,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(Train(output, error));
         bench.Subcommands.Add(Math(output, error));
         bench.Subcommands.Add(Store(output, error));
+        bench.Subcommands.Add(Silo(output, error));
         return bench;
     }
 
@@ -42,6 +44,29 @@ internal static class BenchCommand
             TrainingThroughput.Run(options, output);
             return 0;
         }));
+        return command;
+    }
+
+    private static Command Silo(TextWriter output, TextWriter error)
+    {
+        var replicas = new Option<int>("--replicas") { Description = "Replicas R of the paper's net.", DefaultValueFactory = _ => 1000 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs E through the silo.", DefaultValueFactory = _ => 2 };
+        var common = new CommonTrainingOptions();
+        var command = new Command("silo", "What Orleans, the group commit and the refits cost per replica-epoch in local mode, and the silo's rate against the bare trainer's.")
+        {
+            replicas, epochs,
+        };
+        common.AddTo(command, withDataset: false);
+        command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("bench silo", error, () =>
+        {
+            if (parsed.GetValue(replicas) < 2 || parsed.GetValue(epochs) < 1)
+            {
+                throw new InputException($"--replicas must be at least 2 and --epochs at least 1; got {parsed.GetValue(replicas)} and {parsed.GetValue(epochs)}.");
+            }
+            var options = new SiloOverheadOptions(parsed.GetValue(replicas), parsed.GetValue(epochs), common.Trainer(parsed), common.DataDirectory(parsed));
+            SiloOverhead.RunAsync(options, output).GetAwaiter().GetResult();
+            return 0;
+        })));
         return command;
     }
 

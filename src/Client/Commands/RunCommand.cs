@@ -43,11 +43,13 @@ internal static class RunCommand
             Func<string, DatasetDimensions?> datasets = name => DatasetCatalog.TryDimensions(name, dataDirectory);
             // Refuse a spec that cannot run before anything is created.
             var plan = ExperimentPlan.Create(spec, datasets);
+            // The data must be there before a silo starts training on it.
+            var dataset = DatasetCatalog.Load(spec.Dataset, dataDirectory);
             string path = parsed.GetValue(storePath)!;
             var options = new PigmmSiloOptions
             {
                 Store = () => OpenStore(path),
-                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, name => DatasetCatalog.Load(name, dataDirectory)),
+                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, _ => dataset),
                 Datasets = datasets,
                 OnlyExperiment = spec.Id,
             };

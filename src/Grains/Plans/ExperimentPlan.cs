@@ -86,12 +86,15 @@ public sealed class ExperimentPlan
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(dataset);
         var problems = ExperimentSpecParser.Validate(spec).ToList();
-        var network = new NetworkShape(dataset.Inputs, spec.HiddenWidths, dataset.Classes);
-        if (problems.Count == 0)
+        // The network exists only with widths in range; its problems are listed beside the others.
+        bool widthsValid = spec.HiddenWidths.Count is >= 1 and <= ExperimentSpecParser.MaxHiddenLayers
+            && spec.HiddenWidths.All(width => width is >= 1 and <= ExperimentSpecParser.MaxWidth);
+        var network = widthsValid ? new NetworkShape(dataset.Inputs, spec.HiddenWidths, dataset.Classes) : null;
+        if (network is not null)
         {
             problems.AddRange(NetworkProblems(spec, dataset, network));
         }
-        return problems.Count == 0 ? new ExperimentPlan(spec, network) : throw new SpecException(problems);
+        return problems.Count == 0 ? new ExperimentPlan(spec, network!) : throw new SpecException(problems);
     }
 
     /// <summary>The checks that need the dataset: the batch size, the size of the network, and

@@ -18,6 +18,9 @@ public sealed class LocalSilo : IAsyncDisposable
 
     private LocalSilo(IHost host) => this.host = host;
 
+    /// <summary>The silo's services (its store, training device and group commit among them).</summary>
+    public IServiceProvider Services => host.Services;
+
     /// <summary>Grains of this silo.</summary>
     public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 

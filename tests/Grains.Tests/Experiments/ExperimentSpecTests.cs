@@ -159,7 +159,7 @@ public class ExperimentSpecTests
         Assert.Equal(2, PlanProblems(spec).Count);
     }
 
-    [Fact(Skip = "Fails until ExperimentPlan.Create runs the dataset checks beside field problems; it skips them when any field is invalid")]
+    [Fact]
     public void The_plan_reports_field_problems_and_dataset_problems_together()
     {
         // Proves that a spec wrong both in a field and for its dataset hears of both at once.
@@ -172,7 +172,7 @@ public class ExperimentSpecTests
         Assert.All(expected.Zip(problems), pair => Assert.StartsWith(pair.First, pair.Second, StringComparison.Ordinal));
     }
 
-    [Fact(Skip = "Fails until ExperimentPlan.Create builds the network only from valid widths; NetworkShape throws ArgumentException for a width below 1")]
+    [Fact]
     public void A_hidden_width_below_one_is_a_spec_problem_of_the_plan()
     {
         // Proves that the plan refuses a spec built in code with a zero width by SpecException, not by the network shape's ArgumentException.
