@@ -23,11 +23,12 @@ public sealed record SiloOverheadOptions(int Replicas, int Epochs, TrainerOption
 
 /// <summary>
 /// What Orleans, the commits and the refits cost on top of training, for the paper's net in
-/// local mode (one silo in this process, the embedded store in a temporary folder):
-/// the same replicas trained one epoch by the bare trainer, then E epochs through the silo (the
-/// ratio of the two rates is the overhead), then E epochs through the silo with training
-/// replaced by nothing (what is left per replica-epoch is the grain calls, the group commit,
-/// the invariants, the folds and the refits).
+/// local mode (one silo in this process, the embedded store in a temporary folder): the same
+/// replicas trained for E epochs by the bare trainer (each epoch followed by the test-accuracy
+/// evaluation the silo makes too), then through the silo, timed from the moment every replica's
+/// epoch 0 is committed to the end (the ratio of the two rates is what the silo costs), then
+/// through the silo with training and evaluation replaced by nothing (what is left per
+/// replica-epoch is the grain calls, the group commit, the invariants, the folds and the refits).
 /// </summary>
 public static class SiloOverhead
 {
@@ -39,38 +40,43 @@ public static class SiloOverhead
             $"Silo overhead: paper net 784-10-10-10-10, R = {spec.Replicas}, E = {spec.Epochs}, {options.Trainer.Threads} training threads; local mode, embedded store."));
 
         double bare = BareTrainingRate(spec, dataset, options.Trainer);
+        long trainedEpochs = (long)spec.Replicas * spec.Epochs;
         var trained = await ThroughSiloAsync(spec, dataset, options, train: true);
         var untrained = await ThroughSiloAsync(spec with { Seed = spec.Seed + 1 }, dataset, options, train: false);
 
         long replicaEpochs = (long)spec.Replicas * (spec.Epochs + 1);
-        var table = new TextTable("run", "replica-epochs", "seconds", "replica-epochs/s", "commit groups", "commits per group");
-        table.Add("bare trainer, 1 epoch + test", Invariant($"{spec.Replicas}"), "", Invariant($"{bare:F1}"), "", "");
+        var table = new TextTable("run", "epochs 1..E seconds", "replica-epochs/s", "whole run", "commit groups", "commits per group");
+        table.Add("bare trainer, train + test", Units.Seconds(trainedEpochs / bare), Invariant($"{bare:F1}"), "", "", "");
         foreach (var (name, run) in new[] { ("silo, trained", trained), ("silo, training skipped", untrained) })
         {
-            table.Add(name, Invariant($"{replicaEpochs}"), Units.Seconds(run.Seconds), Invariant($"{replicaEpochs / run.Seconds:F1}"),
+            table.Add(name, Units.Seconds(run.TrainedSeconds), Invariant($"{trainedEpochs / run.TrainedSeconds:F1}"), Units.Seconds(run.Seconds),
                 Invariant($"{run.Groups}"), Invariant($"{(double)run.Commits / Math.Max(run.Groups, 1):F0}"));
         }
         table.WriteTo(output);
         double overhead = untrained.Seconds / replicaEpochs;
         output.WriteLine(Invariant(
-            $"Per replica-epoch with training skipped (its commit through the group commit, its invariants, one fold call per analysed layer, one progress call, the refits): {overhead * 1e6:F0} us, {overhead * bare:P1} of the bare trainer's time per replica-epoch."));
+            $"Per replica-epoch with training skipped (its state through the device, its commit through the group commit, its invariants, one fold call per analysed layer, one progress call, the refits): {overhead * 1e6:F0} us of wall time, {overhead * bare:P1} of the bare trainer's time per replica-epoch."));
         output.WriteLine(Invariant(
-            $"Silo rate / bare trainer rate: {replicaEpochs / trained.Seconds / bare:F3} (the target is at least 0.90: Orleans, commits and refits under 10 % of training)."));
+            $"Silo rate / bare trainer rate over epochs 1..E: {trainedEpochs / trained.TrainedSeconds / bare:F3} (the target is at least 0.90: Orleans, commits and refits under 10 % of training)."));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Replica-epochs per second of E epochs of the bare trainer, each followed by the test evaluation.</summary>
     private static double BareTrainingRate(ExperimentSpec spec, Dataset dataset, TrainerOptions trainer)
     {
         var training = new TrainingSpec { Dataset = dataset.Name, HiddenWidths = spec.HiddenWidths };
         using var ensemble = new CpuTrainerBackend(trainer).Create(training, dataset, Enumerable.Range(0, spec.Replicas).ToArray());
         var clock = Stopwatch.StartNew();
-        ensemble.TrainEpoch();
-        ensemble.EvaluateTestAccuracy();
-        return spec.Replicas / clock.Elapsed.TotalSeconds;
+        for (int epoch = 1; epoch <= spec.Epochs; epoch++)
+        {
+            ensemble.TrainEpoch();
+            ensemble.EvaluateTestAccuracy();
+        }
+        return (double)spec.Replicas * spec.Epochs / clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<(double Seconds, long Groups, long Commits)> ThroughSiloAsync(ExperimentSpec spec, Dataset dataset, SiloOverheadOptions options, bool train)
+    private static async Task<(double Seconds, double TrainedSeconds, long Groups, long Commits)> ThroughSiloAsync(ExperimentSpec spec, Dataset dataset, SiloOverheadOptions options, bool train)
     {
         var folder = Directory.CreateTempSubdirectory("pigmm-bench-silo-");
         try
@@ -88,13 +94,20 @@ public static class SiloOverhead
             var experiment = silo.Grains.GetGrain<IExperimentGrain>(spec.Id);
             var clock = Stopwatch.StartNew();
             await experiment.SubmitAsync(spec);
-            while ((await experiment.GetStatusAsync()).Phase != ExperimentPhase.Complete)
+            double? initialised = null;
+            ExperimentStatus status;
+            while ((status = await experiment.GetStatusAsync()).Phase != ExperimentPhase.Complete)
             {
+                // Epoch 0 of every replica is committed once R replica-epochs are.
+                if (initialised is null && status.ReplicaEpochsCommitted >= spec.Replicas)
+                {
+                    initialised = clock.Elapsed.TotalSeconds;
+                }
                 await Task.Delay(20);
             }
             double seconds = clock.Elapsed.TotalSeconds;
             var committer = silo.Services.GetRequiredService<GroupCommitter>();
-            return (seconds, committer.Groups, committer.Commits);
+            return (seconds, seconds - (initialised ?? 0), committer.Groups, committer.Commits);
         }
         finally
         {

@@ -36,7 +36,8 @@ public sealed class ReplicaGrain(
     /// from the store when the device admits the replica.</summary>
     public const int KeptStateLimit = 1 << 20;
 
-    // Transient: the training in progress of this activation; a new activation starts afresh from the store.
+    // Transient: the training in progress of this activation; a new activation starts afresh
+    // from the store (its last committed epoch is known once its training has read the checkpoint).
     private IGrainTimer? training;
     private CancellationTokenSource? stopping;
     private int committedEpoch = -1;
@@ -45,15 +46,6 @@ public sealed class ReplicaGrain(
     private string ExperimentId => GrainKeys.ParseReplica(this.GetPrimaryKeyString()).ExperimentId;
 
     private int Replica => GrainKeys.ParseReplica(this.GetPrimaryKeyString()).Replica;
-
-    /// <inheritdoc />
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        var checkpoint = await store.GetCheckpointAsync(ExperimentId, Replica, cancellationToken);
-        committedEpoch = checkpoint?.Epoch ?? -1;
-        var plan = await plans.PlanAsync(ExperimentId, cancellationToken);
-        finished = committedEpoch == plan.Spec.Epochs;
-    }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -98,6 +90,7 @@ public sealed class ReplicaGrain(
         {
             var plan = await plans.PlanAsync(ExperimentId, cancellationToken);
             await TrainEpochsAsync(plan, cancellationToken);
+            // The last epoch is committed: nothing wakes this replica to train again.
             finished = true;
             this.DeactivateOnIdle();
         }

@@ -20,7 +20,9 @@ public readonly record struct ReplicaStatus(int Replica, int EpochsCompleted, lo
 /// the same network whatever other replicas share the trainer, the backend's thread count or batch
 /// of replicas: its initial weights and the order of its samples in epoch e are pure functions of
 /// (spec, r, e), so a replica exported after any epoch and imported elsewhere continues bit-identically.
-/// Slots index <see cref="Replicas"/>. Members are not thread-safe; call them from one thread.
+/// Slots index <see cref="Replicas"/>. Members are not thread-safe; call them from one thread,
+/// except the reads <see cref="Status"/>, <see cref="CopyWeights"/> and <see cref="ExportState"/>,
+/// which may run concurrently for distinct slots while no other member runs.
 /// </summary>
 public interface IEnsembleTrainer : IDisposable
 {

@@ -30,6 +30,7 @@ public sealed class NetworkShape
         Hidden = hidden.ToArray();
         Layers = widths.Zip(widths.Skip(1), (i, o) => new LayerShape(i, o)).ToArray();
         SquareLayers = Enumerable.Range(1, Depth).Where(l => LayerInputs(l) == LayerOutputs(l)).ToArray();
+        AnalysedLayers = SquareLayers.Where(l => l > 1).ToArray();
     }
 
     /// <summary>Input units (784 for MNIST).</summary>
@@ -50,6 +51,11 @@ public sealed class NetworkShape
     /// <summary>The weight matrices that are square, 1-based (matrix l is <c>Layers[l - 1]</c>), input side
     /// first: the layers a matrix model can describe.</summary>
     public IReadOnlyList<int> SquareLayers { get; }
+
+    /// <summary>The weight matrices an experiment analyses, 1-based: the square ones after the
+    /// input layer (hidden-to-hidden and hidden-to-output, as in the paper; the input layer sees
+    /// pixels, not units). The one rule for every command and grain.</summary>
+    public IReadOnlyList<int> AnalysedLayers { get; }
 
     /// <summary>Columns of weight matrix <paramref name="layer"/> (1-based).</summary>
     public int LayerInputs(int layer) => Layers[layer - 1].Inputs;

@@ -41,53 +41,28 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
     }
 
     [Fact]
-    public async Task Three_silos_give_the_fits_of_one_silo_bit_for_bit()
-    {
+    public Task Three_silos_give_the_fits_of_one_silo_bit_for_bit() =>
         // Proves placement over several silos changes no bit of any fit.
-        await using var cluster = await PigmmCluster.StartAsync(3, Path.Combine(folder, "three.db"));
-        await cluster.SubmitAsync(Spec);
-        var status = await cluster.WaitForCompletionAsync(Spec.Id, Limit);
-
-        Assert.Equal(ExperimentPhase.Complete, status.Phase);
-        await using var store = cluster.OpenStore();
-        await AssertEverythingCountedOnceAsync(store);
-        Assert.Equal(reference.Fits, await FitsAsync(store));
-    }
+        RunOnThreeSilosAsync("three.db", fault: null);
 
     [Fact]
-    public async Task A_silo_killed_mid_run_loses_nothing_and_counts_nothing_twice()
-    {
+    public Task A_silo_killed_mid_run_loses_nothing_and_counts_nothing_twice() =>
         // Proves that the replicas of a silo that dies re-activate elsewhere from their last checkpoint with no client action.
-        await using var cluster = await PigmmCluster.StartAsync(3, Path.Combine(folder, "killed.db"));
-        await cluster.SubmitAsync(Spec);
-        await WaitForCommitsAsync(cluster, Spec.Replicas * 2);
-
-        await cluster.Cluster.KillSiloAsync(cluster.Cluster.SecondarySilos[0]);
-        var status = await cluster.WaitForCompletionAsync(Spec.Id, Limit);
-
-        Assert.Equal(ExperimentPhase.Complete, status.Phase);
-        await using var store = cluster.OpenStore();
-        await AssertEverythingCountedOnceAsync(store);
-        Assert.Equal(reference.Fits, await FitsAsync(store));
-    }
+        RunOnThreeSilosAsync("killed.db", async cluster =>
+        {
+            await WaitForCommitsAsync(cluster, Spec.Replicas * 2);
+            await cluster.Cluster.KillSiloAsync(cluster.Cluster.SecondarySilos[0]);
+        });
 
     [Fact]
-    public async Task Killing_the_silo_of_the_experiment_grain_loses_nothing()
-    {
+    public Task Killing_the_silo_of_the_experiment_grain_loses_nothing() =>
         // Proves that the silos' sweep re-activates an experiment whose grain died with its silo.
-        await using var cluster = await PigmmCluster.StartAsync(3, Path.Combine(folder, "experiment-killed.db"));
-        await cluster.SubmitAsync(Spec);
-        var host = await HostOffPrimaryAsync(cluster, cluster.Grains.GetGrain<IExperimentGrain>(Spec.Id));
-        await WaitForCommitsAsync(cluster, Spec.Replicas * 2);
-
-        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
-        var status = await cluster.WaitForCompletionAsync(Spec.Id, Limit);
-
-        Assert.Equal(ExperimentPhase.Complete, status.Phase);
-        await using var store = cluster.OpenStore();
-        await AssertEverythingCountedOnceAsync(store);
-        Assert.Equal(reference.Fits, await FitsAsync(store));
-    }
+        RunOnThreeSilosAsync("experiment-killed.db", async cluster =>
+        {
+            var host = await HostOffPrimaryAsync(cluster, cluster.Grains.GetGrain<IExperimentGrain>(Spec.Id));
+            await WaitForCommitsAsync(cluster, Spec.Replicas * 2);
+            await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        });
 
     [Fact]
     public async Task A_diverged_replica_is_counted_and_never_fitted()
@@ -106,6 +81,24 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
         Assert.Equal(3 * 3, fits.Length);
         Assert.All(fits.Where(f => f.Epoch == 0), f => Assert.Equal((4L, 0), (f.Samples, f.Diverged!.Value)));
         Assert.All(fits.Where(f => f.Epoch > 0), f => Assert.Equal((3L, 1), (f.Samples, f.Diverged!.Value)));
+    }
+
+    /// <summary>Runs <see cref="Spec"/> on three silos, with <paramref name="fault"/> injected after
+    /// the submission, and checks that it completes by itself with the reference fits, bit for bit.</summary>
+    private async Task RunOnThreeSilosAsync(string storeName, Func<PigmmCluster, Task>? fault)
+    {
+        await using var cluster = await PigmmCluster.StartAsync(3, Path.Combine(folder, storeName));
+        await cluster.SubmitAsync(Spec);
+        if (fault is not null)
+        {
+            await fault(cluster);
+        }
+        var status = await cluster.WaitForCompletionAsync(Spec.Id, Limit);
+
+        Assert.Equal(ExperimentPhase.Complete, status.Phase);
+        await using var store = cluster.OpenStore();
+        await AssertEverythingCountedOnceAsync(store);
+        Assert.Equal(reference.Fits, await FitsAsync(store));
     }
 
     /// <summary>Every replica finished, one metrics row per replica-epoch, every fit accounting for every replica exactly once.</summary>

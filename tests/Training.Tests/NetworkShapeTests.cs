@@ -8,11 +8,13 @@ public class NetworkShapeTests
         var paper = new NetworkShape(784, [10, 10, 10], 10);
         Assert.Equal(4, paper.Depth);
         Assert.Equal([2, 3, 4], paper.SquareLayers);
+        Assert.Equal([2, 3, 4], paper.AnalysedLayers);
         Assert.Equal((784, 10), (paper.LayerInputs(1), paper.LayerOutputs(1)));
         Assert.Equal(784 * 10 + 3 * 100, paper.ParameterCount);
 
         var mixed = new NetworkShape(12, [12, 7, 7], 3);
         Assert.Equal([1, 3], mixed.SquareLayers);
+        Assert.Equal([3], mixed.AnalysedLayers);
         Assert.Equal((7, 3), (mixed.LayerInputs(4), mixed.LayerOutputs(4)));
         Assert.Equal("12-12-7-7-3", mixed.ToString());
     }

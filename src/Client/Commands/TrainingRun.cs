@@ -94,8 +94,8 @@ internal static class TrainingRun
     /// <summary>The layers after the first whose matrices are square; they must share one size.</summary>
     internal static (int[] Layers, int N) RecordedLayers(NetworkShape shape)
     {
-        // Trainer layers are 0-based; the first (input) layer is never recorded.
-        var square = shape.SquareLayers.Where(l => l > 1).Select(l => l - 1).ToArray();
+        // Trainer layers are 0-based.
+        var square = shape.AnalysedLayers.Select(l => l - 1).ToArray();
         if (square.Length == 0)
         {
             throw new InputException($"The network {shape} has no square hidden-to-hidden or hidden-to-output matrix to record; use equal widths (e.g. --widths 10,10,10 for 10 classes).");

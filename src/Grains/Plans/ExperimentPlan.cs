@@ -17,8 +17,8 @@ public sealed class ExperimentPlan
     {
         Spec = spec;
         Network = network;
-        AnalysedMatrices = network.SquareLayers.Select(l => l - 1).ToArray();
-        MatrixSize = network.LayerOutputs(network.SquareLayers[0]);
+        AnalysedMatrices = network.AnalysedLayers.Select(l => l - 1).ToArray();
+        MatrixSize = network.LayerOutputs(network.AnalysedLayers[0]);
         Catalogue = spec.AllGraphs ? InvariantCatalog.AllGraphs(spec.InvariantDegree) : InvariantCatalog.Paper(spec.InvariantDegree);
         Training = new TrainingSpec
         {
@@ -98,7 +98,7 @@ public sealed class ExperimentPlan
     }
 
     /// <summary>The checks that need the dataset: the batch size, the size of the network, and
-    /// its square layers (the analysed ones, <see cref="NetworkShape.SquareLayers"/>: one size n >= 4).</summary>
+    /// its analysed layers (<see cref="NetworkShape.AnalysedLayers"/>: one size n >= 4).</summary>
     private static IEnumerable<string> NetworkProblems(ExperimentSpec spec, DatasetDimensions dataset, NetworkShape network)
     {
         if (spec.BatchSize > dataset.TrainCount)
@@ -109,10 +109,10 @@ public sealed class ExperimentPlan
         {
             yield return $"spec.hidden_widths: the network has {network.ParameterCount:N0} weights; the limit is {ExperimentSpecParser.MaxParameters:N0}";
         }
-        var sizes = network.SquareLayers.Select(network.LayerOutputs).Distinct().ToArray();
+        var sizes = network.AnalysedLayers.Select(network.LayerOutputs).Distinct().ToArray();
         if (sizes.Length == 0)
         {
-            yield return $"spec.hidden_widths: no weight matrix of {network} is square; PIGMMs need square n x n layers (e.g. two equal hidden widths)";
+            yield return $"spec.hidden_widths: no weight matrix of {network} after the input layer is square; PIGMMs need square n x n layers (e.g. two equal hidden widths)";
         }
         else if (sizes.Length > 1)
         {
@@ -122,7 +122,7 @@ public sealed class ExperimentPlan
         {
             yield return $"spec.hidden_widths: the square layers of {network} are {sizes[0]} x {sizes[0]}; PIGMMs need n >= 4";
         }
-        else if ((long)spec.Replicas * (spec.Epochs + 1) * network.SquareLayers.Count is var snapshots && snapshots > ExperimentSpecParser.MaxSnapshots)
+        else if ((long)spec.Replicas * (spec.Epochs + 1) * network.AnalysedLayers.Count is var snapshots && snapshots > ExperimentSpecParser.MaxSnapshots)
         {
             yield return $"spec: {snapshots:N0} snapshots (replicas x (epochs + 1) x layers) exceed the limit of {ExperimentSpecParser.MaxSnapshots:N0}";
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using OrleansPigmm.Grains.Training;
 using OrleansPigmm.Training;
 using OrleansPigmm.Training.Cpu;
@@ -32,10 +33,12 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Dataset>> datasets = new();
     private readonly Func<string, Dataset> loadDataset;
     private readonly ITrainerBackend backend;
+    private readonly TaskScheduler scheduler;
     private readonly IDisposable? owned;
     private readonly long memoryBudget;
     private readonly Thread loop;
     private int lastRoundSize;
+    private ResidentTrainer? resident;
     private long replicaEpochs;
 
     /// <summary>A device that trains with <paramref name="backend"/>.</summary>
@@ -44,14 +47,18 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
     /// <param name="trainingSlots">Replicas trained at once at full speed (the placement weight).</param>
     /// <param name="loadDataset">Loads a dataset by name (each is loaded once, on first use).</param>
     /// <param name="memoryBudget">Bytes of training state resident at most.</param>
+    /// <param name="scheduler">Where the device's own parallel work (exporting states) runs: the
+    /// backend's threads; null for the thread pool.</param>
     /// <param name="owned">Disposed with the device (e.g. the threads the backend runs on).</param>
-    public TrainingDevice(ITrainerBackend backend, string description, int trainingSlots, Func<string, Dataset> loadDataset, long memoryBudget = DefaultMemoryBudget, IDisposable? owned = null)
+    public TrainingDevice(ITrainerBackend backend, string description, int trainingSlots, Func<string, Dataset> loadDataset,
+        long memoryBudget = DefaultMemoryBudget, TaskScheduler? scheduler = null, IDisposable? owned = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(trainingSlots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudget, 1);
         this.backend = backend ?? throw new ArgumentNullException(nameof(backend));
         this.loadDataset = loadDataset ?? throw new ArgumentNullException(nameof(loadDataset));
         this.memoryBudget = memoryBudget;
+        this.scheduler = scheduler ?? TaskScheduler.Default;
         this.owned = owned;
         Description = description;
         TrainingSlots = trainingSlots;
@@ -65,7 +72,7 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
     {
         var scheduler = new DedicatedThreadScheduler(threads, "training");
         var backend = new CpuTrainerBackend(new TrainerOptions { Threads = threads, VectorWidth = vectorWidth, Scheduler = scheduler });
-        return new TrainingDevice(backend, $"cpu, {threads} threads, {backend.Options.ResolvedBits}-bit vectors", threads, loadDataset, memoryBudget, scheduler);
+        return new TrainingDevice(backend, $"cpu, {threads} threads, {backend.Options.ResolvedBits}-bit vectors", threads, loadDataset, memoryBudget, scheduler, scheduler);
     }
 
     /// <inheritdoc />
@@ -108,6 +115,7 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
                 entry.Result.TrySetCanceled();
             }
         }
+        resident?.Dispose();
         owned?.Dispose();
         disposing.Dispose();
     }
@@ -192,30 +200,32 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
             {
                 return;
             }
-            var dataset = datasets.GetOrAdd(spec.Dataset, name => new Lazy<Dataset>(() => loadDataset(name))).Value;
-            using var trainer = backend.Create(spec, dataset, live.Select(w => w.Request.Replica).ToArray());
+            var replicas = live.Select(w => w.Request.Replica).ToArray();
+            var trainer = Resident(spec, replicas);
+            int[] slots = [.. replicas.Select(trainer.SlotOf)];
             if (states is not null)
             {
-                var loaded = states.Where(s => s is not null).ToArray();
-                for (int slot = 0; slot < live.Length; slot++)
+                var loaded = states.Where(s => s is not null).Select(s => s!.Value).ToArray();
+                for (int i = 0; i < live.Length; i++)
                 {
-                    trainer.ImportState(slot, loaded[slot]!.Value.Span);
+                    trainer.Load(slots[i], loaded[i]);
                 }
-                trainer.TrainEpoch(cancellationToken: token);
+                trainer.Trainer.TrainEpoch(cancellationToken: token);
             }
-            var accuracy = trainer.EvaluateTestAccuracy(token);
-            for (int slot = 0; slot < live.Length; slot++)
+            var accuracy = trainer.Trainer.EvaluateTestAccuracy(token);
+            // Exporting states is a tenth of an epoch's work for the paper's net: spread it over the device's threads.
+            Parallel.For(0, live.Length, new ParallelOptions { MaxDegreeOfParallelism = TrainingSlots, TaskScheduler = scheduler }, i =>
             {
-                var request = live[slot].Request;
-                var weights = request.CopiedLayers.Select(layer =>
+                int slot = slots[i];
+                var weights = live[i].Request.CopiedLayers.Select(layer =>
                 {
-                    var shape = trainer.Shape.Layers[layer];
+                    var shape = trainer.Trainer.Shape.Layers[layer];
                     var copy = new float[shape.Inputs * shape.Outputs];
-                    trainer.CopyWeights(slot, layer, copy);
+                    trainer.Trainer.CopyWeights(slot, layer, copy);
                     return copy;
                 }).ToArray();
-                live[slot].Complete(new TrainedEpoch(trainer.ExportState(slot), trainer.Status(slot), weights, accuracy[slot]));
-            }
+                live[i].Complete(new TrainedEpoch(trainer.Export(slot), trainer.Trainer.Status(slot), weights, accuracy[slot]));
+            });
             Interlocked.Add(ref replicaEpochs, live.Length);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -224,11 +234,29 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
         }
         catch (Exception error)
         {
+            // The resident trainer may be half-trained: start afresh from the replicas' states.
+            resident?.Dispose();
+            resident = null;
             foreach (var entry in group)
             {
                 entry.Fail(error);
             }
         }
+    }
+
+    /// <summary>The trainer of the last round when this round trains exactly its replicas (their
+    /// states are in it already), else a new one in its place.</summary>
+    private ResidentTrainer Resident(TrainingSpec spec, int[] replicas)
+    {
+        if (resident is not null && resident.Holds(spec, replicas))
+        {
+            return resident;
+        }
+        resident?.Dispose();
+        resident = null;
+        var dataset = datasets.GetOrAdd(spec.Dataset, name => new Lazy<Dataset>(() => loadDataset(name))).Value;
+        resident = new ResidentTrainer(backend.Create(spec, dataset, replicas));
+        return resident;
     }
 
     /// <summary>Each request's state, or null where loading failed (that request has failed).</summary>
@@ -248,6 +276,40 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
             }
         }
         return states;
+    }
+
+    /// <summary>
+    /// A trainer kept from round to round. When the replicas of a round are the ones it holds, and a
+    /// replica's state is the very array it exported last (the replica was not trained since), the
+    /// state is in the trainer already and is not imported again; the results are the same bits
+    /// either way, only the copying is saved.
+    /// </summary>
+    private sealed class ResidentTrainer(IEnsembleTrainer trainer) : IDisposable
+    {
+        private readonly Dictionary<int, int> slots = trainer.Replicas.Select((replica, slot) => (replica, slot)).ToDictionary(p => p.replica, p => p.slot);
+        private readonly byte[]?[] exported = new byte[trainer.Replicas.Count][];
+
+        public IEnsembleTrainer Trainer { get; } = trainer;
+
+        public int SlotOf(int replica) => slots[replica];
+
+        public bool Holds(TrainingSpec spec, int[] replicas) =>
+            Trainer.Spec.Fingerprint == spec.Fingerprint && replicas.Length == slots.Count && replicas.All(slots.ContainsKey);
+
+        public void Load(int slot, ReadOnlyMemory<byte> state)
+        {
+            bool current = MemoryMarshal.TryGetArray(state, out var segment) && segment.Array is { } array
+                && ReferenceEquals(array, exported[slot]) && segment.Offset == 0 && segment.Count == array.Length;
+            if (!current)
+            {
+                Trainer.ImportState(slot, state.Span);
+            }
+            exported[slot] = null;
+        }
+
+        public byte[] Export(int slot) => exported[slot] = Trainer.ExportState(slot);
+
+        public void Dispose() => Trainer.Dispose();
     }
 
     private sealed class Waiting(EpochRequest request, TaskCompletionSource<TrainedEpoch> result)
