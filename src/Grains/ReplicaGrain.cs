@@ -36,8 +36,7 @@ public sealed class ReplicaGrain(
     /// from the store when the device admits the replica.</summary>
     public const int KeptStateLimit = 1 << 20;
 
-    // Transient: the training in progress of this activation; a new activation starts afresh
-    // from the store (its last committed epoch is known once its training has read the checkpoint).
+    // Transient: the training in progress of this activation; a new activation starts afresh from the store.
     private IGrainTimer? training;
     private CancellationTokenSource? stopping;
     private int committedEpoch = -1;
@@ -46,6 +45,14 @@ public sealed class ReplicaGrain(
     private string ExperimentId => GrainKeys.ParseReplica(this.GetPrimaryKeyString()).ExperimentId;
 
     private int Replica => GrainKeys.ParseReplica(this.GetPrimaryKeyString()).Replica;
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The progress row, not the checkpoint: an activation reads no state it may not train.
+        committedEpoch = (await store.ListCompletedEpochsAsync(ExperimentId, cancellationToken))[Replica];
+        finished = committedEpoch == (await plans.PlanAsync(ExperimentId, cancellationToken)).Spec.Epochs;
+    }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -84,7 +84,7 @@ public class ExperimentSpecTests
     }
 
     [Theory]
-    [InlineData("""{"hidden_widths": [20, 30]}""", "spec.hidden_widths: no weight matrix of 784-20-30-10 is square; PIGMMs need square n x n layers (e.g. two equal hidden widths)")]
+    [InlineData("""{"hidden_widths": [20, 30]}""", "spec.hidden_widths: no weight matrix of 784-20-30-10 after the input layer is square; PIGMMs need square n x n layers (e.g. two equal hidden widths)")]
     [InlineData("""{"hidden_widths": [10, 10, 20, 20]}""", "spec.hidden_widths: the square layers of 784-10-10-20-20-10 have sizes 10 and 20; an experiment analyses layers of one size")]
     [InlineData("""{"hidden_widths": [3, 3]}""", "spec.hidden_widths: the square layers of 784-3-3-10 are 3 x 3; PIGMMs need n >= 4")]
     [InlineData("""{"hidden_widths": [4096, 4096, 4096, 4096, 4096, 4096, 4096]}""", "spec.hidden_widths: the network has 103,915,520 weights; the limit is 100,000,000")]
@@ -164,7 +164,7 @@ public class ExperimentSpecTests
     {
         // Proves that a spec wrong both in a field and for its dataset hears of both at once.
         var spec = ExperimentPresets.PaperGaussian with { BatchSize = 60_001, HiddenWidths = [20, 30], L2 = double.NaN };
-        string[] expected = ["spec.l2: must be in [0, 10], got NaN", "spec.batch_size: must be at most the 60000", "spec.hidden_widths: no weight matrix of 784-20-30-10 is square"];
+        string[] expected = ["spec.l2: must be in [0, 10], got NaN", "spec.batch_size: must be at most the 60000", "spec.hidden_widths: no weight matrix of 784-20-30-10 after the input layer is square"];
 
         var problems = PlanProblems(spec);
 
