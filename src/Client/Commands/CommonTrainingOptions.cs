@@ -11,22 +11,28 @@ internal sealed class CommonTrainingOptions
     private readonly Option<int> threads = new("--threads") { Description = "Worker threads (default: all logical CPUs).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<string> vectorWidth = new("--vector-width") { Description = "SIMD width: auto, 128, 256 or 512 (results are the same at every width).", DefaultValueFactory = _ => "auto" };
 
+    private readonly Option<string?> device = new("--device") { Description = "The silo's training device: cpu (all logical CPUs) or cpu:N (N training threads)." };
+    private bool asDevice;
+
     /// <summary>Adds the options; <paramref name="withDataset"/> false leaves out --dataset, for
-    /// commands whose spec names the dataset.</summary>
-    public void AddTo(Command command, bool withDataset = true)
+    /// commands whose spec names the dataset; <paramref name="asDevice"/> offers the training
+    /// threads as a silo's <c>--device cpu:N</c> instead of <c>--threads N</c>.</summary>
+    public void AddTo(Command command, bool withDataset = true, bool asDevice = false)
     {
         if (withDataset)
         {
             command.Options.Add(dataset);
         }
         command.Options.Add(dataDirectory);
-        command.Options.Add(threads);
+        command.Options.Add(asDevice ? device : threads);
         command.Options.Add(vectorWidth);
+        this.asDevice = asDevice;
     }
 
     public string DatasetName(ParseResult parsed) => parsed.GetValue(dataset)!;
 
     public string? DataDirectory(ParseResult parsed) => parsed.GetValue(dataDirectory);
 
-    public TrainerOptions Trainer(ParseResult parsed) => OptionValues.Trainer(parsed.GetValue(threads), parsed.GetValue(vectorWidth)!);
+    public TrainerOptions Trainer(ParseResult parsed) =>
+        OptionValues.Trainer(asDevice ? OptionValues.CpuDevice(parsed.GetValue(device)) : parsed.GetValue(threads), parsed.GetValue(vectorWidth)!);
 }

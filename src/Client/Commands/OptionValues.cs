@@ -37,6 +37,15 @@ internal static class OptionValues
         _ => throw new InputException($"--vector-width must be auto, 128, 256 or 512; got '{text}'."),
     };
 
+    /// <summary>The training threads of a device named <c>cpu</c> (all logical CPUs) or <c>cpu:N</c>; null means cpu.</summary>
+    public static int CpuDevice(string? text) => text switch
+    {
+        null or "cpu" => Environment.ProcessorCount,
+        _ when text.StartsWith("cpu:", StringComparison.Ordinal)
+            && int.TryParse(text.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int threads) && threads >= 1 => threads,
+        _ => throw new InputException($"--device must be cpu or cpu:N with N at least 1 (this build trains on CPUs only); got '{text}'."),
+    };
+
     /// <summary>Trainer options after checking that the width is available here.</summary>
     public static TrainerOptions Trainer(int threads, string width)
     {

@@ -34,7 +34,7 @@ internal static class RunCommand
             storePath, outDirectory,
         };
         specOptions.AddTo(command);
-        common.AddTo(command, withDataset: false);
+        common.AddTo(command, withDataset: false, asDevice: true);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("run", error, () =>
         {
             var spec = specOptions.Spec(parsed);

@@ -56,7 +56,7 @@ public class RunCommandTests
     public async Task AKilledRunResumesAndItsFitsEqualThoseOfAnUninterruptedRunBitForBit()
     {
         using var directory = new TemporaryDirectory();
-        string[] run = ["run", "--preset", "quick", "--replicas", "60", "--epochs", "4"];
+        string[] run = ["run", "--preset", "quick", "--replicas", "60", "--epochs", "4", "--device", "cpu:2"];
         string killedStore = directory.File("killed.db");
 
         // Kill the process (no chance to clean up) once at least one epoch after initialisation is stored.
@@ -92,6 +92,8 @@ public class RunCommandTests
     [InlineData(new[] { "run", "--preset", "quick", "--widths", "10,20" }, "square")]
     [InlineData(new[] { "run", "--preset", "quick", "--dataset", "cifar" }, "spec.dataset: 'cifar' is not a configured dataset")]
     [InlineData(new[] { "run", "--spec", "absent.json" }, "absent.json")]
+    [InlineData(new[] { "run", "--preset", "quick", "--device", "gpu" }, "--device must be cpu or cpu:N")]
+    [InlineData(new[] { "run", "--preset", "quick", "--device", "cpu:0" }, "--device must be cpu or cpu:N")]
     public void RefusesBadArgumentsWithOneLine(string[] args, string expected)
     {
         using var directory = new TemporaryDirectory();
