@@ -1,7 +1,7 @@
 namespace OrleansPigmm.Client;
 
 /// <summary>Turns Ctrl+C into cancellation of a token, so that a command can stop cleanly
-/// (restore the cursor, give leases back) instead of being killed.</summary>
+/// (restore the cursor, let the silo abandon its epochs in flight) instead of being killed.</summary>
 internal sealed class Interruption : IDisposable
 {
     private readonly CancellationTokenSource source;
