@@ -43,7 +43,7 @@ public sealed partial class SqliteStore
             RecordChange(session);
             var stored = experiment with
             {
-                CreatedAt = StoredTime.FromMicroseconds(StoredTime.ToMicroseconds(experiment.CreatedAt)),
+                CreatedAt = StoredTime.Truncate(experiment.CreatedAt),
                 Lifecycle = ExperimentLifecycle.Running,
             };
             return (new KnownExperiment(number, stored), true);

@@ -1,0 +1,184 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace OrleansPigmm.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    /// <summary>Array values per statement are cut so that one statement carries at most this
+    /// many bytes of blobs, far below the server's 1 GB message limit.</summary>
+    private const long BlobBytesPerStatement = 64L << 20;
+
+    /// <summary>One commit of a group, checked, with its experiment's row number.</summary>
+    private sealed record CheckedCommit(long Experiment, ReplicaEpochCommit Commit);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CommitOutcome>> CommitEpochsAsync(IReadOnlyList<ReplicaEpochCommit> commits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        // Every commit is checked before anything is written.
+        var group = new CheckedCommit[commits.Count];
+        for (int index = 0; index < commits.Count; index++)
+        {
+            var commit = commits[index];
+            StoreArguments.CheckCommitFields(commit, index);
+            var known = await KnownAsync(commit.ExperimentId, cancellationToken).ConfigureAwait(false);
+            StoreArguments.CheckCommit(known.Record, commit, index);
+            group[index] = new CheckedCommit(known.Number, commit);
+        }
+        if (group.Length == 0)
+        {
+            return [];
+        }
+        return await WriteAsync(connection => WriteCommitsAsync(connection, group, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the group inside the open transaction. The progress rows of its replicas are locked
+    /// first (in key order, so that concurrent groups never deadlock) and read: while they are
+    /// locked no other transaction can move them, so the outcome of each commit follows from them
+    /// in list order, exactly as an update "where completed_epochs = epoch - 1" per commit would
+    /// decide it. Then everything the committed ones write goes in one batch of array statements.
+    /// </summary>
+    private static async Task<(IReadOnlyList<CommitOutcome>, bool)> WriteCommitsAsync(NpgsqlConnection connection, CheckedCommit[] group, CancellationToken cancellationToken)
+    {
+        var progress = await LockProgressAsync(connection, group, cancellationToken).ConfigureAwait(false);
+        var outcomes = new CommitOutcome[group.Length];
+        var written = new List<CheckedCommit>(group.Length);
+        var lastCheckpoint = new Dictionary<(long, int), CheckedCommit>();
+        for (int index = 0; index < group.Length; index++)
+        {
+            var item = group[index];
+            var key = (item.Experiment, item.Commit.Replica);
+            int completed = progress.GetValueOrDefault(key, -1);
+            if (item.Commit.Epoch != completed + 1)
+            {
+                outcomes[index] = item.Commit.Epoch <= completed ? CommitOutcome.AlreadyCommitted : CommitOutcome.OutOfOrder;
+                continue;
+            }
+            progress[key] = item.Commit.Epoch;
+            lastCheckpoint[key] = item;
+            written.Add(item);
+            outcomes[index] = CommitOutcome.Committed;
+        }
+        if (written.Count == 0)
+        {
+            return (outcomes, false);
+        }
+
+        await using var batch = new NpgsqlBatch(connection);
+        var advanced = lastCheckpoint.Values.ToList();
+        batch.BatchCommands.Add(BatchCommand("""
+            UPDATE replicas AS r SET completed_epochs = k.epoch
+            FROM unnest($1::bigint[], $2::integer[], $3::integer[]) AS k (experiment, replica, epoch)
+            WHERE r.experiment = k.experiment AND r.replica = k.replica
+            """,
+            Array(advanced, c => c.Experiment), Array(advanced, c => c.Commit.Replica), Array(advanced, c => c.Commit.Epoch)));
+        foreach (var chunk in Chunks(advanced, c => c.Commit.Checkpoint.Length))
+        {
+            batch.BatchCommands.Add(BatchCommand("""
+                INSERT INTO checkpoints (experiment, replica, epoch, state)
+                SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::bytea[])
+                ON CONFLICT (experiment, replica) DO UPDATE SET epoch = excluded.epoch, state = excluded.state
+                """,
+                Array(chunk, c => c.Experiment), Array(chunk, c => c.Commit.Replica), Array(chunk, c => c.Commit.Epoch),
+                Array(chunk, c => BlobEncoding.AsArray(c.Commit.Checkpoint))));
+        }
+        var snapshots = written.SelectMany(c => c.Commit.Snapshots.Select(s => (c.Experiment, Snapshot: s))).ToList();
+        foreach (var chunk in Chunks(snapshots, s => 4L * (s.Snapshot.Weights?.Length ?? 0) + 8L * (s.Snapshot.Invariants?.Length ?? 0)))
+        {
+            // An existing key is kept as it is: writing a snapshot twice is a no-op.
+            batch.BatchCommands.Add(BatchCommand("""
+                INSERT INTO snapshots (experiment, epoch, layer, replica, diverged, invariants, weights)
+                SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::integer[], $5::boolean[], $6::bytea[], $7::bytea[])
+                ON CONFLICT DO NOTHING
+                """,
+                Array(chunk, s => s.Experiment), Array(chunk, s => s.Snapshot.Epoch), Array(chunk, s => s.Snapshot.Layer),
+                Array(chunk, s => s.Snapshot.Replica), Array(chunk, s => s.Snapshot.Diverged),
+                Array(chunk, s => s.Snapshot.Invariants is { } invariants ? BlobEncoding.FromDoubles(invariants) : null),
+                Array(chunk, s => s.Snapshot.Weights is { } weights ? BlobEncoding.FromSingles(weights) : null)));
+        }
+        batch.BatchCommands.Add(BatchCommand("""
+            INSERT INTO metrics (experiment, epoch, replica, train_loss, test_accuracy, diverged)
+            SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::double precision[], $5::double precision[], $6::boolean[])
+            ON CONFLICT DO NOTHING
+            """,
+            Array(written, c => c.Experiment), Array(written, c => c.Commit.Epoch), Array(written, c => c.Commit.Replica),
+            Array(written, c => c.Commit.Metrics.TrainLoss), Array(written, c => c.Commit.Metrics.TestAccuracy),
+            Array(written, c => c.Commit.Metrics.Diverged)));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return (outcomes, true);
+    }
+
+    /// <summary>Locks the progress rows of the group's replicas, in key order, and reads them.</summary>
+    private static async Task<Dictionary<(long Experiment, int Replica), int>> LockProgressAsync(NpgsqlConnection connection, CheckedCommit[] group, CancellationToken cancellationToken)
+    {
+        var keys = group.Select(c => (c.Experiment, c.Commit.Replica)).Distinct().ToList();
+        await using var command = new NpgsqlCommand("""
+            SELECT experiment, replica, completed_epochs FROM replicas
+            WHERE (experiment, replica) IN (SELECT * FROM unnest($1::bigint[], $2::integer[]))
+            ORDER BY experiment, replica
+            FOR UPDATE
+            """, connection);
+        command.Parameters.Add(Parameter(Array(keys, k => k.Experiment)));
+        command.Parameters.Add(Parameter(Array(keys, k => k.Replica)));
+        var progress = new Dictionary<(long, int), int>(keys.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            progress[(reader.GetInt64(0), reader.GetInt32(1))] = reader.GetInt32(2);
+        }
+        return progress;
+    }
+
+    private static T[] Array<TItem, T>(IReadOnlyList<TItem> items, Func<TItem, T> value)
+    {
+        var array = new T[items.Count];
+        for (int i = 0; i < array.Length; i++)
+        {
+            array[i] = value(items[i]);
+        }
+        return array;
+    }
+
+    /// <summary><paramref name="items"/> in runs of at most <see cref="BlobBytesPerStatement"/>
+    /// bytes (at least one item each).</summary>
+    private static IEnumerable<List<T>> Chunks<T>(IReadOnlyList<T> items, Func<T, long> bytes)
+    {
+        var chunk = new List<T>();
+        long size = 0;
+        foreach (var item in items)
+        {
+            long itemBytes = bytes(item);
+            if (chunk.Count > 0 && size + itemBytes > BlobBytesPerStatement)
+            {
+                yield return chunk;
+                chunk = [];
+                size = 0;
+            }
+            chunk.Add(item);
+            size += itemBytes;
+        }
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params object[] arrays)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var array in arrays)
+        {
+            command.Parameters.Add(Parameter(array));
+        }
+        return command;
+    }
+
+    private static NpgsqlParameter Parameter(object array) => array switch
+    {
+        byte[]?[] blobs => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = blobs },
+        double?[] values => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double, Value = values },
+        _ => new NpgsqlParameter { Value = array },
+    };
+}
