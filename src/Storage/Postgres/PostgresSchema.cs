@@ -3,26 +3,29 @@ using Npgsql;
 namespace OrleansPigmm.Storage.Postgres;
 
 /// <summary>
-/// The PostgreSQL schema: every table lives in the database schema <see cref="Name"/>, built by
-/// an ordered list of migrations recorded in its table schema_migrations. Opening a store brings
+/// The PostgreSQL schema: every table lives in one database schema (<see cref="DefaultName"/>
+/// unless the options name another), built by an ordered list of migrations recorded in its
+/// table schema_migrations. Opening a store brings
 /// the database up to date in one transaction under an advisory lock, so that silos starting
 /// together migrate it once, and refuses a database written by a newer schema.
 /// </summary>
 internal static class PostgresSchema
 {
-    /// <summary>The database schema that holds the store's tables.</summary>
-    public const string Name = "pigmm";
+    /// <summary>The database schema that holds the store's tables by default.</summary>
+    public const string DefaultName = "pigmm";
 
-    /// <summary>The channel on which writing transactions announce a new change version.</summary>
-    public const string ChangeChannel = "pigmm_change";
+    /// <summary>The channel on which the writing transactions of the store in
+    /// <paramref name="schema"/> announce a new change version.</summary>
+    public static string ChangeChannel(string schema) => schema + "_change";
 
-    /// <summary>The key of the advisory lock held while migrating ("PGMM").</summary>
+    /// <summary>The key of the advisory lock held while migrating ("PGMM"); stores in other
+    /// schemas of the database wait too, which costs nothing worth a key of their own.</summary>
     private const long MigrationLock = 0x50474D4D;
 
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         new(1, "experiments with lifecycle, per-replica progress and checkpoints, snapshots, metrics, fits", """
-            -- One row; every writing transaction increments it (and notifies pigmm_change).
+            -- One row; every writing transaction increments it (and notifies the change channel).
             CREATE TABLE store_state (
                 singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
                 change_version bigint  NOT NULL
@@ -113,20 +116,20 @@ internal static class PostgresSchema
     /// </summary>
     /// <exception cref="StoreUnavailableException">The database was written by a newer schema
     /// than <paramref name="targetVersion"/>.</exception>
-    public static void Upgrade(NpgsqlConnection connection, string store, int targetVersion)
+    public static void Upgrade(NpgsqlConnection connection, string schema, string store, int targetVersion)
     {
         using var transaction = connection.BeginTransaction();
         Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})");
         Execute(connection, $"""
-            CREATE SCHEMA IF NOT EXISTS {Name};
-            CREATE TABLE IF NOT EXISTS {Name}.schema_migrations (
+            CREATE SCHEMA IF NOT EXISTS {schema};
+            CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
                 version     integer     PRIMARY KEY,
                 description text        NOT NULL,
                 applied_at  timestamptz NOT NULL DEFAULT now()
             )
             """);
         int version;
-        using (var current = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {Name}.schema_migrations", connection))
+        using (var current = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {schema}.schema_migrations", connection))
         {
             version = (int)current.ExecuteScalar()!;
         }
@@ -136,8 +139,8 @@ internal static class PostgresSchema
         }
         foreach (var migration in Migrations.Where(m => m.Version > version && m.Version <= targetVersion))
         {
-            Execute(connection, $"SET LOCAL search_path TO {Name}; {migration.Sql}");
-            using var record = new NpgsqlCommand($"INSERT INTO {Name}.schema_migrations (version, description) VALUES ($1, $2)", connection);
+            Execute(connection, $"SET LOCAL search_path TO {schema}; {migration.Sql}");
+            using var record = new NpgsqlCommand($"INSERT INTO {schema}.schema_migrations (version, description) VALUES ($1, $2)", connection);
             record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = migration.Version });
             record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = migration.Description });
             record.ExecuteNonQuery();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace OrleansPigmm.Storage.Postgres;
@@ -10,15 +11,20 @@ namespace OrleansPigmm.Storage.Postgres;
 /// </summary>
 /// <remarks>
 /// Every writing transaction increments the change version and notifies the channel
-/// <c>pigmm_change</c> with it; <see cref="WhenChangedAsync"/> listens on that channel (on one
+/// <c>SCHEMA_change</c> (pigmm_change by default) with it; <see cref="WhenChangedAsync"/> listens on that channel (on one
 /// connection opened at its first use), so watchers learn of writes made anywhere at once. After
 /// a lost connection the pool is emptied and the next call connects afresh, so a restarted
 /// server is picked up; the failed call itself gives <see cref="StoreUnavailableException"/>.
 /// </remarks>
 public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotifications
 {
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,49}$")]
+    private static partial Regex SchemaName();
+
     private readonly NpgsqlDataSource dataSource;
     private readonly PostgresLocation location;
+    private readonly string channel;
+    private readonly string recordChangeSql;
     private readonly ConcurrentDictionary<string, KnownExperiment> experiments = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock listenerLock = new();
@@ -31,11 +37,17 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
     /// lifecycle does, so <see cref="GetExperimentAsync"/> reads the record afresh.</summary>
     private sealed record KnownExperiment(long Number, ExperimentRecord Record);
 
-    private PostgresStore(PostgresLocation location, NpgsqlDataSource dataSource)
+    private PostgresStore(PostgresLocation location, string schema, NpgsqlDataSource dataSource)
     {
         this.location = location;
         this.dataSource = dataSource;
-        Description = location.Description;
+        channel = PostgresSchema.ChangeChannel(schema);
+        // Counts a write in the change version and announces it, delivered at commit.
+        recordChangeSql = $"""
+            WITH bumped AS (UPDATE store_state SET change_version = change_version + 1 RETURNING change_version)
+            SELECT pg_notify('{channel}', change_version::text) FROM bumped
+            """;
+        Description = schema == PostgresSchema.DefaultName ? location.Description : $"{location.Description} (schema {schema})";
     }
 
     /// <summary>
@@ -57,6 +69,10 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
         options ??= new PostgresStoreOptions();
         CheckSeconds(options.ConnectTimeout, 1024, nameof(options.ConnectTimeout));
         CheckSeconds(options.CommandTimeout, 3600, nameof(options.CommandTimeout));
+        if (options.Schema is null || !SchemaName().IsMatch(options.Schema))
+        {
+            throw new ArgumentException($"The schema name '{options.Schema}' is not one the store takes: lowercase letters, digits and underscores, starting with a letter or underscore, at most 50 characters.", nameof(options));
+        }
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = location.Host,
@@ -64,18 +80,22 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
             Username = location.User,
             Database = location.Database,
             Password = Password(location, options),
-            SearchPath = PostgresSchema.Name,
+            SearchPath = options.Schema,
             ApplicationName = "OrleansPigmm",
             Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds),
             CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
         };
-        var store = new PostgresStore(location, NpgsqlDataSource.Create(builder));
+        var sourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+        // The store uses built-in types only, which Npgsql knows without reading the server's
+        // catalogue: that read took about 40 ms of every store's first connection.
+        sourceBuilder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        var store = new PostgresStore(location, options.Schema, sourceBuilder.Build());
         try
         {
             store.Guard(() =>
             {
                 using var connection = store.dataSource.OpenConnection();
-                PostgresSchema.Upgrade(connection, store.Description, schemaVersion);
+                PostgresSchema.Upgrade(connection, options.Schema, store.Description, schemaVersion);
                 return true;
             });
             return store;
@@ -210,7 +230,7 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
             var (result, wrote) = await transaction(connection).ConfigureAwait(false);
             if (wrote)
             {
-                await using var record = new NpgsqlCommand(RecordChangeSql, connection);
+                await using var record = new NpgsqlCommand(recordChangeSql, connection);
                 await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
@@ -222,12 +242,6 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
             return result;
         });
     }
-
-    /// <summary>Counts a write in the change version and announces it, delivered at commit.</summary>
-    private const string RecordChangeSql = $"""
-        WITH bumped AS (UPDATE store_state SET change_version = change_version + 1 RETURNING change_version)
-        SELECT pg_notify('{PostgresSchema.ChangeChannel}', change_version::text) FROM bumped
-        """;
 
     /// <summary>
     /// Streams the rows of one query, read in one statement (one consistent state) as the server
@@ -317,7 +331,7 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
                 connection.Notification += (_, _) => AnnounceChange();
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresSchema.ChangeChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
                 }

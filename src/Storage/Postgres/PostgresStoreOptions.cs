@@ -12,6 +12,11 @@ public sealed record PostgresStoreOptions
     /// <see cref="StoreUnavailableException"/>: 1 s to 1024 s, whole seconds (default 10 s).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The database schema that holds the store's tables (default "pigmm"): lowercase
+    /// letters, digits and underscores, starting with a letter or underscore, at most 50
+    /// characters. Several stores may share a database in schemas of their own.</summary>
+    public string Schema { get; init; } = PostgresSchema.DefaultName;
+
     /// <summary>How long one statement may run: 1 s to 1 hour, whole seconds (default 5 minutes).</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }
