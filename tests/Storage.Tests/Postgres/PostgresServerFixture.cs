@@ -22,6 +22,12 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>The server started for the run, or null when PIGMM_TEST_POSTGRES names one.</summary>
     internal ThrowawayServer? Server { get; private set; }
 
+    private ThrowawayServer? privateServer;
+
+    /// <summary>A server the tests may configure and restart: the one started for the run, or,
+    /// when the tests use a named server, one started for them.</summary>
+    internal async Task<ThrowawayServer> OwnServerAsync() => Server ?? (privateServer ??= await ThrowawayServer.StartAsync());
+
     public async Task InitializeAsync()
     {
         string url;
@@ -45,9 +51,12 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         await sharedSource.DisposeAsync();
         await DropDatabaseAsync(sharedDatabase);
         await adminSource.DisposeAsync();
-        if (Server is not null)
+        foreach (var server in new[] { Server, privateServer })
         {
-            await Server.DisposeAsync();
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
         }
     }
 

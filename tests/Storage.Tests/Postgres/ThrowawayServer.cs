@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Npgsql;
 
 namespace OrleansPigmm.Storage.Tests.Postgres;
 
@@ -58,6 +59,37 @@ internal sealed class ThrowawayServer : IAsyncDisposable
     /// restart would; what was committed must survive.</summary>
     public Task RestartAsync() =>
         RunToolAsync("pg_ctl", ["-D", DataFolder, "-m", "immediate", "-w", "-t", "60", "restart"]);
+
+    /// <summary>Makes the server ask <paramref name="user"/> for a password on TCP connections
+    /// (every other login stays trusted).</summary>
+    public async Task RequirePasswordAsync(string user)
+    {
+        string rules = Path.Combine(DataFolder, "pg_hba.conf");
+        string rule = $"host all {user} 127.0.0.1/32 scram-sha-256";
+        string existing = await File.ReadAllTextAsync(rules);
+        if (!existing.Contains(rule, StringComparison.Ordinal))
+        {
+            // The first matching line wins, so the rule goes first.
+            await File.WriteAllTextAsync(rules, rule + "\n" + existing);
+            await RunToolAsync("pg_ctl", ["-D", DataFolder, "reload"]);
+        }
+        // The server reads the rules again a moment after the signal: wait until they hold.
+        var connectionString = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = user, Database = "postgres", Pooling = false }.ConnectionString;
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+            }
+            catch (NpgsqlException)
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        throw new InvalidOperationException($"The server still lets {user} in without a password.");
+    }
 
     public async ValueTask DisposeAsync()
     {
