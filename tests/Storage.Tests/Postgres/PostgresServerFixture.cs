@@ -43,7 +43,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         admin = PostgresLocation.Parse(url);
         adminSource = DataSource(admin);
         await ExecuteAsync($"CREATE DATABASE {sharedDatabase} TEMPLATE template0");
-        sharedSource = DataSource(PostgresLocation.Parse(SharedUrl), pooling: true);
+        sharedSource = DataSource(PostgresLocation.Parse(SharedUrl));
     }
 
     public async Task DisposeAsync()
@@ -98,8 +98,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     {
         await ExecuteAsync($"ALTER DATABASE {sharedDatabase} ALLOW_CONNECTIONS false");
         await ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{sharedDatabase}'");
-        // The fixture's own idle connections were closed too.
-        sharedSource.Clear();
     }
 
     /// <summary>Lets connections to the shared database in again.</summary>
@@ -128,17 +126,23 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         return await command.ExecuteScalarAsync();
     }
 
-    private static NpgsqlDataSource DataSource(PostgresLocation location, bool pooling = false) => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
+    /// <summary>Connections without a pool, so that none outlives a restart or a terminated
+    /// backend, and without reading the type catalogue, which would cost more than connecting.</summary>
+    private static NpgsqlDataSource DataSource(PostgresLocation location)
     {
-        Host = location.Host,
-        Port = location.Port,
-        Username = location.User,
-        Database = location.Database,
-        Password = Environment.GetEnvironmentVariable("PGPASSWORD"),
-        Pooling = pooling,
-    });
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder
+        {
+            Host = location.Host,
+            Port = location.Port,
+            Username = location.User,
+            Database = location.Database,
+            Password = Environment.GetEnvironmentVariable("PGPASSWORD"),
+            Pooling = false,
+        }.ConnectionString);
+        builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        return builder.Build();
+    }
 }
-
 /// <summary>Every PostgreSQL test class is of this collection, so they share one server.</summary>
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>
