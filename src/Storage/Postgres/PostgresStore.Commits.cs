@@ -5,9 +5,16 @@ namespace OrleansPigmm.Storage.Postgres;
 
 public sealed partial class PostgresStore
 {
-    /// <summary>Array values per statement are cut so that one statement carries at most this
-    /// many bytes of blobs, far below the server's 1 GB message limit.</summary>
-    private const long BlobBytesPerStatement = 64L << 20;
+    /// <summary>This connection's staging tables for the blobs of a group: temporary (session
+    /// only, never logged) and emptied at every commit.</summary>
+    private const string StagingTablesSql = """
+        CREATE TEMPORARY TABLE IF NOT EXISTS staged_checkpoints (
+            experiment bigint, replica integer, epoch integer, state bytea
+        ) ON COMMIT DELETE ROWS;
+        CREATE TEMPORARY TABLE IF NOT EXISTS staged_snapshots (
+            experiment bigint, epoch integer, layer integer, replica integer, diverged boolean, invariants bytea, weights bytea
+        ) ON COMMIT DELETE ROWS;
+        """;
 
     /// <summary>One commit of a group, checked, with its experiment's row number.</summary>
     private sealed record CheckedCommit(long Experiment, ReplicaEpochCommit Commit);
@@ -38,8 +45,20 @@ public sealed partial class PostgresStore
     /// first (in key order, so that concurrent groups never deadlock) and read: while they are
     /// locked no other transaction can move them, so the outcome of each commit follows from them
     /// in list order, exactly as an update "where completed_epochs = epoch - 1" per commit would
-    /// decide it. Then everything the committed ones write goes in one batch of array statements.
+    /// decide it. Then what the committed ones write goes in: blobs by COPY, the rest by arrays.
     /// </summary>
+    private static async Task WriteBlobAsync(NpgsqlBinaryImporter import, byte[]? blob, CancellationToken cancellationToken)
+    {
+        if (blob is null)
+        {
+            await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await import.WriteAsync(blob, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private static async Task<(IReadOnlyList<CommitOutcome>, bool)> WriteCommitsAsync(NpgsqlConnection connection, CheckedCommit[] group, CancellationToken cancellationToken)
     {
         var progress = await LockProgressAsync(connection, group, cancellationToken).ConfigureAwait(false);
@@ -66,38 +85,65 @@ public sealed partial class PostgresStore
             return (outcomes, false);
         }
 
-        await using var batch = new NpgsqlBatch(connection);
+        // The blobs go in by binary COPY into this connection's staging tables (temporary, never
+        // logged, emptied at commit), then into the store's tables by one statement each, which
+        // keeps an existing snapshot key as it is: array parameters of many large blobs took
+        // twice as long.
         var advanced = lastCheckpoint.Values.ToList();
+        await using (var stage = new NpgsqlCommand(StagingTablesSql, connection))
+        {
+            await stage.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using (var import = await connection.BeginBinaryImportAsync(
+            "COPY staged_checkpoints (experiment, replica, epoch, state) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var item in advanced)
+            {
+                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(item.Experiment, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(item.Commit.Replica, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(item.Commit.Epoch, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(item.Commit.Checkpoint, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+            }
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using (var import = await connection.BeginBinaryImportAsync(
+            "COPY staged_snapshots (experiment, epoch, layer, replica, diverged, invariants, weights) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var item in written)
+            {
+                foreach (var snapshot in item.Commit.Snapshots)
+                {
+                    await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(item.Experiment, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(snapshot.Epoch, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(snapshot.Layer, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(snapshot.Replica, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(snapshot.Diverged, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+                    await WriteBlobAsync(import, snapshot.Invariants is { } invariants ? BlobEncoding.FromDoubles(invariants) : null, cancellationToken).ConfigureAwait(false);
+                    await WriteBlobAsync(import, snapshot.Weights is { } weights ? BlobEncoding.FromSingles(weights) : null, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(BatchCommand("""
             UPDATE replicas AS r SET completed_epochs = k.epoch
             FROM unnest($1::bigint[], $2::integer[], $3::integer[]) AS k (experiment, replica, epoch)
             WHERE r.experiment = k.experiment AND r.replica = k.replica
             """,
             Array(advanced, c => c.Experiment), Array(advanced, c => c.Commit.Replica), Array(advanced, c => c.Commit.Epoch)));
-        foreach (var chunk in Chunks(advanced, c => c.Commit.Checkpoint.Length))
-        {
-            batch.BatchCommands.Add(BatchCommand("""
-                INSERT INTO checkpoints (experiment, replica, epoch, state)
-                SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::bytea[])
-                ON CONFLICT (experiment, replica) DO UPDATE SET epoch = excluded.epoch, state = excluded.state
-                """,
-                Array(chunk, c => c.Experiment), Array(chunk, c => c.Commit.Replica), Array(chunk, c => c.Commit.Epoch),
-                Array(chunk, c => BlobEncoding.AsArray(c.Commit.Checkpoint))));
-        }
-        var snapshots = written.SelectMany(c => c.Commit.Snapshots.Select(s => (c.Experiment, Snapshot: s))).ToList();
-        foreach (var chunk in Chunks(snapshots, s => 4L * (s.Snapshot.Weights?.Length ?? 0) + 8L * (s.Snapshot.Invariants?.Length ?? 0)))
-        {
-            // An existing key is kept as it is: writing a snapshot twice is a no-op.
-            batch.BatchCommands.Add(BatchCommand("""
-                INSERT INTO snapshots (experiment, epoch, layer, replica, diverged, invariants, weights)
-                SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::integer[], $5::boolean[], $6::bytea[], $7::bytea[])
-                ON CONFLICT DO NOTHING
-                """,
-                Array(chunk, s => s.Experiment), Array(chunk, s => s.Snapshot.Epoch), Array(chunk, s => s.Snapshot.Layer),
-                Array(chunk, s => s.Snapshot.Replica), Array(chunk, s => s.Snapshot.Diverged),
-                Array(chunk, s => s.Snapshot.Invariants is { } invariants ? BlobEncoding.FromDoubles(invariants) : null),
-                Array(chunk, s => s.Snapshot.Weights is { } weights ? BlobEncoding.FromSingles(weights) : null)));
-        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            INSERT INTO checkpoints (experiment, replica, epoch, state) SELECT experiment, replica, epoch, state FROM staged_checkpoints
+            ON CONFLICT (experiment, replica) DO UPDATE SET epoch = excluded.epoch, state = excluded.state
+            """));
+        // An existing key is kept as it is: writing a snapshot twice is a no-op.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            INSERT INTO snapshots (experiment, epoch, layer, replica, diverged, invariants, weights)
+            SELECT experiment, epoch, layer, replica, diverged, invariants, weights FROM staged_snapshots
+            ON CONFLICT DO NOTHING
+            """));
         batch.BatchCommands.Add(BatchCommand("""
             INSERT INTO metrics (experiment, epoch, replica, train_loss, test_accuracy, diverged)
             SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::double precision[], $5::double precision[], $6::boolean[])
@@ -139,30 +185,6 @@ public sealed partial class PostgresStore
             array[i] = value(items[i]);
         }
         return array;
-    }
-
-    /// <summary><paramref name="items"/> in runs of at most <see cref="BlobBytesPerStatement"/>
-    /// bytes (at least one item each).</summary>
-    private static IEnumerable<List<T>> Chunks<T>(IReadOnlyList<T> items, Func<T, long> bytes)
-    {
-        var chunk = new List<T>();
-        long size = 0;
-        foreach (var item in items)
-        {
-            long itemBytes = bytes(item);
-            if (chunk.Count > 0 && size + itemBytes > BlobBytesPerStatement)
-            {
-                yield return chunk;
-                chunk = [];
-                size = 0;
-            }
-            chunk.Add(item);
-            size += itemBytes;
-        }
-        if (chunk.Count > 0)
-        {
-            yield return chunk;
-        }
     }
 
     private static NpgsqlBatchCommand BatchCommand(string sql, params object[] arrays)
