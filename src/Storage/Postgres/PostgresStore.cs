@@ -84,6 +84,10 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
             ApplicationName = "OrleansPigmm",
             Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds),
             CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
+            // Nothing of a session is left to reset when a connection goes back to the pool
+            // (settings are per transaction, staging tables empty), and keeping its staging
+            // tables saves recreating them at every commit.
+            NoResetOnClose = true,
         };
         var sourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         // The store uses built-in types only, which Npgsql knows without reading the server's
