@@ -146,14 +146,8 @@ public static class StoreIngestBenchmark
     /// <summary>Drops a schema the benchmark made, with everything in it.</summary>
     private static async Task DropSchemaAsync(string postgresUrl, string schema)
     {
-        var location = PostgresLocation.Parse(postgresUrl);
-        var builder = new NpgsqlConnectionStringBuilder
+        var builder = new NpgsqlConnectionStringBuilder(PostgresLocation.Parse(postgresUrl).ConnectionString(Environment.GetEnvironmentVariable("PGPASSWORD")))
         {
-            Host = location.Host,
-            Port = location.Port,
-            Username = location.User,
-            Database = location.Database,
-            Password = Environment.GetEnvironmentVariable("PGPASSWORD"),
             Pooling = false,
         };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 
 namespace OrleansPigmm.Storage.Postgres;
 
@@ -16,6 +17,17 @@ public sealed record PostgresLocation(string User, string Host, int Port, string
     public string Description => $"postgres://{Uri.EscapeDataString(User)}@{HostInUrl}:{Port.ToString(CultureInfo.InvariantCulture)}/{Uri.EscapeDataString(Database)}";
 
     private string HostInUrl => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host;
+
+    /// <summary>An Npgsql connection string to this location, with <paramref name="password"/> if
+    /// one is given; callers add their own settings.</summary>
+    public string ConnectionString(string? password = null) => new NpgsqlConnectionStringBuilder
+    {
+        Host = Host,
+        Port = Port,
+        Username = User,
+        Database = Database,
+        Password = password,
+    }.ConnectionString;
 
     /// <summary>Whether <paramref name="text"/> starts as a PostgreSQL URL does (postgres:// or postgresql://).</summary>
     public static bool IsUrl(string text) =>

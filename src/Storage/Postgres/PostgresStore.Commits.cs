@@ -29,7 +29,7 @@ public sealed partial class PostgresStore
         {
             var commit = commits[index];
             StoreArguments.CheckCommitFields(commit, index);
-            var known = await KnownAsync(commit.ExperimentId, cancellationToken).ConfigureAwait(false);
+            var known = await experiments.GetAsync(commit.ExperimentId, cancellationToken).ConfigureAwait(false);
             StoreArguments.CheckCommit(known.Record, commit, index);
             group[index] = new CheckedCommit(known.Number, commit);
         }

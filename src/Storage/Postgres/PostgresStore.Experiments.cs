@@ -33,13 +33,13 @@ public sealed partial class PostgresStore
             await replicas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return ((new KnownExperiment(number, stored), true), true);
         }, cancellationToken).ConfigureAwait(false);
-        experiments.TryAdd(known.Record.Id, known);
+        experiments.Remember(known);
         return created;
     }
 
     /// <inheritdoc />
     public async Task<ExperimentRecord?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default) =>
-        (await LoadAsync(experimentId, cancellationToken).ConfigureAwait(false))?.Record;
+        (await experiments.LoadAsync(experimentId, cancellationToken).ConfigureAwait(false))?.Record;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ExperimentRecord>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
@@ -59,7 +59,7 @@ public sealed partial class PostgresStore
     public async Task<bool> SetLifecycleAsync(string experimentId, ExperimentLifecycle lifecycle, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckLifecycle(lifecycle);
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await WriteAsync(async connection =>
         {
             await using var update = Command(connection, "UPDATE experiments SET lifecycle = $1 WHERE number = $2 AND lifecycle <> $1", (short)lifecycle, known.Number);
@@ -71,7 +71,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<int>> ListCompletedEpochsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<IReadOnlyList<int>>(async connection =>
         {
             var completed = new int[known.Record.Replicas];
@@ -89,7 +89,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public async Task<StoredCheckpoint?> GetCheckpointAsync(string experimentId, int replica, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         StoreArguments.CheckReplica(known.Record, replica, nameof(replica));
         return await ReadAsync(async connection =>
         {

@@ -11,7 +11,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(ensemble);
         ArgumentOutOfRangeException.ThrowIfNegative(firstReplica);
         ArgumentOutOfRangeException.ThrowIfNegative(replicaCount);
-        var known = await KnownAsync(ensemble.ExperimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(ensemble.ExperimentId, cancellationToken).ConfigureAwait(false);
         StoreArguments.CheckEnsemble(known.Record, ensemble);
         var rows = StreamAsync(
             $"""
@@ -31,7 +31,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public async IAsyncEnumerable<SnapshotRecord> ReadWeightsAsync(string experimentId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         // Weights are stored out of line, so the sort moves only keys and pointers to them.
         var rows = StreamAsync("""
             SELECT replica, layer, epoch, diverged, invariants, weights FROM snapshots
@@ -47,7 +47,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<ReplicaMetrics>> ReadMetricsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<IReadOnlyList<ReplicaMetrics>>(async connection =>
         {
             await using var command = Command(connection, """
@@ -73,7 +73,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(fit.Key, nameof(fit));
-        var known = await KnownAsync(fit.Key.ExperimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(fit.Key.ExperimentId, cancellationToken).ConfigureAwait(false);
         StoreArguments.CheckFit(known.Record, fit);
         return await WriteAsync(async connection =>
         {
@@ -100,7 +100,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<FitRecord>> ListFitsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<IReadOnlyList<FitRecord>>(async connection =>
         {
             await using var command = Command(connection, "SELECT layer, epoch, samples, diverged, fit_json FROM fits WHERE experiment = $1 ORDER BY layer, epoch", known.Number);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -25,17 +24,13 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
     private readonly PostgresLocation location;
     private readonly string channel;
     private readonly string recordChangeSql;
-    private readonly ConcurrentDictionary<string, KnownExperiment> experiments = new(StringComparer.Ordinal);
+    private readonly KnownExperiments experiments;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock listenerLock = new();
     private Task? listener;
     private int disposed;
     private TaskCompletionSource changed = NewChangeSignal();
 
-    /// <summary>An experiment as the database knows it: its row number (the key of every other
-    /// table) and its record. Its id and shape never change once stored, so they are cached; its
-    /// lifecycle does, so <see cref="GetExperimentAsync"/> reads the record afresh.</summary>
-    private sealed record KnownExperiment(long Number, ExperimentRecord Record);
 
     private PostgresStore(PostgresLocation location, string schema, NpgsqlDataSource dataSource)
     {
@@ -48,6 +43,7 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
             SELECT pg_notify('{channel}', change_version::text) FROM bumped
             """;
         Description = schema == PostgresSchema.DefaultName ? location.Description : $"{location.Description} (schema {schema})";
+        experiments = new KnownExperiments(Description, (id, cancellationToken) => ReadAsync(connection => FindExperimentAsync(connection, id, cancellationToken), cancellationToken));
     }
 
     /// <summary>
@@ -73,13 +69,8 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
         {
             throw new ArgumentException($"The schema name '{options.Schema}' is not one the store takes: lowercase letters, digits and underscores, starting with a letter or underscore, at most 50 characters.", nameof(options));
         }
-        var builder = new NpgsqlConnectionStringBuilder
+        var builder = new NpgsqlConnectionStringBuilder(location.ConnectionString(Password(location, options)))
         {
-            Host = location.Host,
-            Port = location.Port,
-            Username = location.User,
-            Database = location.Database,
-            Password = Password(location, options),
             SearchPath = options.Schema,
             ApplicationName = "OrleansPigmm",
             Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds),
@@ -362,29 +353,5 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
                 }
             }
         }
-    }
-
-    /// <summary>The cached or stored experiment with this id.</summary>
-    /// <exception cref="KeyNotFoundException">There is none.</exception>
-    private async ValueTask<KnownExperiment> KnownAsync(string experimentId, CancellationToken cancellationToken) =>
-        await FindAsync(experimentId, cancellationToken).ConfigureAwait(false)
-        ?? throw new KeyNotFoundException($"There is no experiment '{experimentId}' in the store {Description}.");
-
-    private async ValueTask<KnownExperiment?> FindAsync(string experimentId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        return experiments.TryGetValue(experimentId, out var known) ? known : await LoadAsync(experimentId, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The stored experiment with this id as it is now (lifecycle included), cached.</summary>
-    private async Task<KnownExperiment?> LoadAsync(string experimentId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        var known = await ReadAsync(connection => FindExperimentAsync(connection, experimentId, cancellationToken), cancellationToken).ConfigureAwait(false);
-        if (known is not null)
-        {
-            experiments[experimentId] = known;
-        }
-        return known;
     }
 }

@@ -130,13 +130,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// backend, and without reading the type catalogue, which would cost more than connecting.</summary>
     private static NpgsqlDataSource DataSource(PostgresLocation location)
     {
-        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(location.ConnectionString(Environment.GetEnvironmentVariable("PGPASSWORD")))
         {
-            Host = location.Host,
-            Port = location.Port,
-            Username = location.User,
-            Database = location.Database,
-            Password = Environment.GetEnvironmentVariable("PGPASSWORD"),
             Pooling = false,
         }.ConnectionString);
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
