@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 using OrleansPigmm.Benchmarks.Harness;
 using OrleansPigmm.Storage;
+using OrleansPigmm.Storage.Postgres;
 using OrleansPigmm.Storage.Sqlite;
 
 namespace OrleansPigmm.Benchmarks;
@@ -37,8 +39,9 @@ public sealed record StoreIngestCase(int MatrixSize, int Layers, int Replicas, i
     }
 }
 
-/// <summary>Figures of one <see cref="StoreIngestCase"/>.</summary>
-public sealed record StoreIngestResult(StoreIngestCase Case, int Groups, double Seconds)
+/// <summary>Figures of one <see cref="StoreIngestCase"/> on one backend.</summary>
+/// <param name="Store">The backend measured: "sqlite" or "postgres".</param>
+public sealed record StoreIngestResult(StoreIngestCase Case, string Store, int Groups, double Seconds)
 {
     /// <summary>Snapshots stored per second, groups included whole.</summary>
     public double SnapshotsPerSecond => Groups * Case.SnapshotsPerGroup / Seconds;
@@ -51,9 +54,9 @@ public sealed record StoreIngestResult(StoreIngestCase Case, int Groups, double 
 }
 
 /// <summary>
-/// Ingest throughput of the embedded store: groups of replica-epoch commits written one after
-/// another through <see cref="IPigmmStore.CommitEpochsAsync"/> into a fresh SQLite file, epoch
-/// after epoch of every replica; each commit holds the replica's checkpoint, one snapshot per
+/// Ingest throughput of the stores: groups of replica-epoch commits written one after another
+/// through <see cref="IPigmmStore.CommitEpochsAsync"/> into a fresh SQLite file, and into a fresh
+/// schema of a PostgreSQL database when one is named, epoch after epoch of every replica; each commit holds the replica's checkpoint, one snapshot per
 /// analysed layer (weights, 52-value invariant row) and its metrics, as the trainer writes them.
 /// Reported against each case's target (20,000 snapshots/s for n = 10).
 /// </summary>
@@ -72,21 +75,28 @@ public static class StoreIngestBenchmark
     ];
 
     /// <summary>Runs every case of <see cref="Cases"/> for about <paramref name="timePerCase"/>
-    /// (and at least 3 groups) after a warm-up, and writes a table of the figures to <paramref name="output"/>.</summary>
-    public static async Task<IReadOnlyList<StoreIngestResult>> RunAsync(TextWriter output, TimeSpan timePerCase, CancellationToken cancellationToken = default)
+    /// (and at least 3 groups) after a warm-up, on SQLite and, when <paramref name="postgresUrl"/>
+    /// names a database (postgres://USER@HOST:PORT/DB, password in PGPASSWORD), on PostgreSQL too,
+    /// and writes a table of the figures to <paramref name="output"/>.</summary>
+    public static async Task<IReadOnlyList<StoreIngestResult>> RunAsync(TextWriter output, TimeSpan timePerCase, string? postgresUrl = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         var results = new List<StoreIngestResult>();
         foreach (var ingestCase in Cases)
         {
             results.Add(await MeasureAsync(ingestCase, timePerCase, cancellationToken).ConfigureAwait(false));
+            if (postgresUrl is not null)
+            {
+                results.Add(await MeasureAsync(ingestCase, timePerCase, postgresUrl, cancellationToken).ConfigureAwait(false));
+            }
         }
-        var table = new TextTable("case", "snapshot KiB", "group MiB", "groups", "snapshots/s", "MiB/s", "target/s", "vs target");
+        var table = new TextTable("case", "store", "snapshot KiB", "group MiB", "groups", "snapshots/s", "MiB/s", "target/s", "vs target");
         foreach (var result in results)
         {
             var c = result.Case;
             table.Add(
                 $"n = {c.MatrixSize}, {c.ReplicasPerGroup} of {c.Replicas} replicas x {c.Layers} layers",
+                result.Store,
                 Number(4.0 * c.MatrixSize * c.MatrixSize / 1024 + 8.0 * InvariantCount / 1024),
                 Number(c.BytesPerGroup / 1048576.0),
                 result.Groups.ToString(CultureInfo.InvariantCulture),
@@ -95,48 +105,85 @@ public static class StoreIngestBenchmark
                 c.TargetSnapshotsPerSecond is { } target ? Number(target) : "-",
                 result.RatioToTarget is { } ratio ? Units.Ratio(ratio) : "-");
         }
-        output.WriteLine("Store ingest: groups of replica-epoch commits (checkpoint, snapshots with weights, metrics), one transaction each, written one after another into a fresh SQLite store (WAL, synchronous = NORMAL).");
+        output.WriteLine("Store ingest: groups of replica-epoch commits (checkpoint, snapshots with weights, metrics), one transaction each, written one after another into a fresh SQLite store (WAL, synchronous = NORMAL)"
+            + (postgresUrl is null ? "." : $" and into a fresh schema of {PostgresLocation.Parse(postgresUrl).Description} (the server's own durability settings)."));
         table.WriteTo(output);
         return results;
     }
 
-    /// <summary>Commits groups for <paramref name="time"/>, after half of that (and at least two
-    /// groups) untimed, for JIT compilation and file growth.</summary>
+    /// <summary>Measures <paramref name="ingestCase"/> on a fresh SQLite file (see <see cref="MeasureStoreAsync"/>).</summary>
     public static async Task<StoreIngestResult> MeasureAsync(StoreIngestCase ingestCase, TimeSpan time, CancellationToken cancellationToken = default)
+    {
+        var folder = Directory.CreateTempSubdirectory("pigmm-ingest-");
+        try
+        {
+            await using var store = SqliteStore.Open(Path.Combine(folder.FullName, "ingest.db"));
+            return await MeasureStoreAsync(store, "sqlite", ingestCase, time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Measures <paramref name="ingestCase"/> in a fresh schema of the PostgreSQL database
+    /// <paramref name="postgresUrl"/>, dropped afterwards.</summary>
+    public static async Task<StoreIngestResult> MeasureAsync(StoreIngestCase ingestCase, TimeSpan time, string postgresUrl, CancellationToken cancellationToken = default)
+    {
+        var options = new PostgresStoreOptions { Schema = $"pigmm_ingest_{Guid.NewGuid():N}"[..29] };
+        var store = PostgresStore.Open(postgresUrl, options);
+        try
+        {
+            return await MeasureStoreAsync(store, "postgres", ingestCase, time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            await DropSchemaAsync(postgresUrl, options.Schema).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops a schema the benchmark made, with everything in it.</summary>
+    private static async Task DropSchemaAsync(string postgresUrl, string schema)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresLocation.Parse(postgresUrl).ConnectionString(Environment.GetEnvironmentVariable("PGPASSWORD")))
+        {
+            Pooling = false,
+        };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", connection);
+        await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Commits groups into <paramref name="store"/>, fresh, for <paramref name="time"/>,
+    /// after half of that (and at least two groups) untimed, for JIT compilation and file growth.</summary>
+    private static async Task<StoreIngestResult> MeasureStoreAsync(IPigmmStore store, string name, StoreIngestCase ingestCase, TimeSpan time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ingestCase);
         if (ingestCase.ReplicasPerGroup < 1 || ingestCase.Replicas % ingestCase.ReplicasPerGroup != 0)
         {
             throw new ArgumentException($"Groups of {ingestCase.ReplicasPerGroup} replicas do not split {ingestCase.Replicas} replicas evenly.", nameof(ingestCase));
         }
-        var folder = Directory.CreateTempSubdirectory("pigmm-ingest-");
-        try
-        {
-            await using var store = SqliteStore.Open(Path.Combine(folder.FullName, "ingest.db"));
-            var experiment = new ExperimentRecord(
-                "ingest", "{}", ingestCase.Replicas, int.MaxValue - 1, ingestCase.Layers, ingestCase.MatrixSize, DateTimeOffset.UtcNow);
-            await store.CreateExperimentAsync(experiment, cancellationToken).ConfigureAwait(false);
-            var payload = Payload.Create(ingestCase);
+        var experiment = new ExperimentRecord(
+            "ingest", "{}", ingestCase.Replicas, int.MaxValue - 1, ingestCase.Layers, ingestCase.MatrixSize, DateTimeOffset.UtcNow);
+        await store.CreateExperimentAsync(experiment, cancellationToken).ConfigureAwait(false);
+        var payload = Payload.Create(ingestCase);
 
-            int group = 0;
-            var clock = Stopwatch.StartNew();
-            while (group < 2 || clock.Elapsed < time / 2)
-            {
-                await CommitAsync(store, experiment, payload, group++, cancellationToken).ConfigureAwait(false);
-            }
-            int groups = 0;
-            clock.Restart();
-            while (groups < 3 || clock.Elapsed < time)
-            {
-                await CommitAsync(store, experiment, payload, group++, cancellationToken).ConfigureAwait(false);
-                groups++;
-            }
-            return new StoreIngestResult(ingestCase, groups, clock.Elapsed.TotalSeconds);
-        }
-        finally
+        int group = 0;
+        var clock = Stopwatch.StartNew();
+        while (group < 2 || clock.Elapsed < time / 2)
         {
-            folder.Delete(recursive: true);
+            await CommitAsync(store, experiment, payload, group++, cancellationToken).ConfigureAwait(false);
         }
+        int groups = 0;
+        clock.Restart();
+        while (groups < 3 || clock.Elapsed < time)
+        {
+            await CommitAsync(store, experiment, payload, group++, cancellationToken).ConfigureAwait(false);
+            groups++;
+        }
+        return new StoreIngestResult(ingestCase, name, groups, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Commits group number <paramref name="group"/>: groups go through the replicas in

@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need that the .NET SDK does not
-# bring (Debian's chromium, which renders the HTML report in a test), fetches MNIST once into the
-# dataset cache, then runs the whole solution's tests in Release.
+# bring (Debian's chromium, which renders the HTML report in a test, and Debian's postgresql,
+# whose binaries the PostgreSQL store tests use to start a throwaway server of their own), fetches
+# MNIST once into the dataset cache, then runs the whole solution's tests in Release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+sudo_if_needed=()
+if [ "$(id -u)" -ne 0 ]; then
+    sudo_if_needed=(sudo)
+fi
+apt_updated=false
+install_debian_package() {
+    if [ "$apt_updated" = false ]; then
+        "${sudo_if_needed[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
+        apt_updated=true
+    fi
+    DEBIAN_FRONTEND=noninteractive "${sudo_if_needed[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq "$1" >/dev/null
+}
+
 if ! command -v chromium >/dev/null 2>&1; then
     echo "Installing chromium (Debian package) for the report rendering test..."
-    sudo_if_needed=()
-    if [ "$(id -u)" -ne 0 ]; then
-        sudo_if_needed=(sudo)
-    fi
-    "${sudo_if_needed[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_if_needed[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >/dev/null
+    install_debian_package chromium
+fi
+
+# The tests start (and delete) their own server; the script only makes sure initdb and pg_ctl exist.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    echo "Installing postgresql (Debian package) for the PostgreSQL store tests..."
+    install_debian_package postgresql
 fi
 
 scripts/fetch-dataset.sh mnist

@@ -30,7 +30,7 @@ public abstract partial class StoreContract : IAsyncLifetime
 
     public async Task InitializeAsync() => await OpenAnotherStoreAsync();
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var store in stores)
         {

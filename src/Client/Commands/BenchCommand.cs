@@ -98,9 +98,10 @@ internal static class BenchCommand
     {
         var seconds = new Option<double>("--seconds") { Description = "Time spent committing each ingest case (after as much again untimed).", DefaultValueFactory = _ => 5 };
         var quick = new Option<bool>("--quick") { Description = "Short measurements (a smoke test, not figures to report)." };
-        var command = new Command("store", "Snapshots per second committed into the embedded store for n = 10 and n = 640, and the refit of one (layer, epoch) against 1 ms.")
+        var postgres = new Option<string?>("--postgres") { Description = "Also measure PostgreSQL, in a fresh schema of this database: postgres://USER@HOST:PORT/DB (password in PGPASSWORD)." };
+        var command = new Command("store", "Snapshots per second committed into the embedded store (and PostgreSQL with --postgres) for n = 10 and n = 640, and the refit of one (layer, epoch) against 1 ms.")
         {
-            seconds, quick,
+            seconds, quick, postgres,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("bench store", error, () =>
         {
@@ -110,7 +111,7 @@ internal static class BenchCommand
             {
                 throw new InputException($"--seconds must be more than 0; got {parsed.GetValue(seconds)}.");
             }
-            StoreIngestBenchmark.RunAsync(output, TimeSpan.FromSeconds(time), cancellationToken).GetAwaiter().GetResult();
+            StoreIngestBenchmark.RunAsync(output, TimeSpan.FromSeconds(time), parsed.GetValue(postgres), cancellationToken).GetAwaiter().GetResult();
             output.WriteLine();
             output.WriteLine($"Refit of one (layer, epoch) from an accumulator of {RefitBenchmark.Samples} matrices: fit, predictions, deviations, W2 to three references; median time per call.");
             SizeRow.Tabulate(RefitBenchmark.Run(StoreRefitSizes, isQuick ? MeasureOptions.Quick : MeasureOptions.Default)).WriteTo(output);

@@ -3,9 +3,6 @@ using Microsoft.Data.Sqlite;
 
 namespace OrleansPigmm.Storage.Sqlite;
 
-/// <summary>One step of the schema: applied once, in order, inside the transaction that records it.</summary>
-internal sealed record SqliteMigration(int Version, string Description, string Sql);
-
 /// <summary>
 /// The SQLite schema as an ordered list of migrations, and the checks made when a file is opened:
 /// it must be empty (a new store), or marked as ours with a schema version this build knows.
@@ -20,7 +17,7 @@ internal static class SqliteSchema
     /// <summary>The page size of a new file, in bytes.</summary>
     public const int PageSize = 16384;
 
-    public static IReadOnlyList<SqliteMigration> Migrations { get; } =
+    public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         new(1, "experiments, leased batches, checkpoints, snapshots, metrics, aggregates and fits", """
             -- One row; every write transaction increments it so that watchers in any process notice.
@@ -183,8 +180,7 @@ internal static class SqliteSchema
             int version = CurrentVersion(connection, store);
             if (version > targetVersion)
             {
-                throw new StoreUnavailableException(store,
-                    $"it was written by a newer version of OrleansPigmm (schema v{version}; this version knows up to v{targetVersion}); upgrade OrleansPigmm to open it.");
+                throw SchemaMigration.NewerThanKnown(store, version, targetVersion);
             }
             if (version == 0)
             {

@@ -18,7 +18,7 @@ public sealed partial class SqliteStore
         {
             var commit = commits[index];
             StoreArguments.CheckCommitFields(commit, index);
-            var known = await KnownAsync(commit.ExperimentId, cancellationToken).ConfigureAwait(false);
+            var known = await experiments.GetAsync(commit.ExperimentId, cancellationToken).ConfigureAwait(false);
             StoreArguments.CheckCommit(known.Record, commit, index);
             encoded[index] = new EncodedCommit(
                 known.Number,

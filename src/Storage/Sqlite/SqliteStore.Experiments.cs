@@ -43,18 +43,18 @@ public sealed partial class SqliteStore
             RecordChange(session);
             var stored = experiment with
             {
-                CreatedAt = StoredTime.FromMicroseconds(StoredTime.ToMicroseconds(experiment.CreatedAt)),
+                CreatedAt = StoredTime.Truncate(experiment.CreatedAt),
                 Lifecycle = ExperimentLifecycle.Running,
             };
             return (new KnownExperiment(number, stored), true);
         }, cancellationToken).ConfigureAwait(false);
-        experiments.TryAdd(known.Record.Id, known);
+        experiments.Remember(known);
         return created;
     }
 
     /// <inheritdoc />
     public async Task<ExperimentRecord?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default) =>
-        (await LoadAsync(experimentId, cancellationToken).ConfigureAwait(false))?.Record;
+        (await experiments.LoadAsync(experimentId, cancellationToken).ConfigureAwait(false))?.Record;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ExperimentRecord>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
@@ -73,7 +73,7 @@ public sealed partial class SqliteStore
     public async Task<bool> SetLifecycleAsync(string experimentId, ExperimentLifecycle lifecycle, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckLifecycle(lifecycle);
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await WriteAsync(session =>
         {
             bool changed = session.Command("UPDATE experiments SET lifecycle = $lifecycle WHERE number = $experiment AND lifecycle <> $lifecycle")
@@ -89,7 +89,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<int>> ListCompletedEpochsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<IReadOnlyList<int>>(session =>
         {
             var completed = new int[known.Record.Replicas];
@@ -107,7 +107,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public async Task<StoredCheckpoint?> GetCheckpointAsync(string experimentId, int replica, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         StoreArguments.CheckReplica(known.Record, replica, nameof(replica));
         return await ReadAsync(session =>
         {

@@ -11,7 +11,7 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(ensemble);
         ArgumentOutOfRangeException.ThrowIfNegative(firstReplica);
         ArgumentOutOfRangeException.ThrowIfNegative(replicaCount);
-        var known = await KnownAsync(ensemble.ExperimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(ensemble.ExperimentId, cancellationToken).ConfigureAwait(false);
         StoreArguments.CheckEnsemble(known.Record, ensemble);
         var rows = StreamAsync(session => QueryEnsemble(session, known.Number, ensemble, firstReplica, replicaCount, includeWeights),
             includeWeights ? RowsPerChunk(known.Record) : RowsPerChunkWithoutWeights, cancellationToken);
@@ -24,7 +24,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public async IAsyncEnumerable<SnapshotRecord> ReadWeightsAsync(string experimentId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         await foreach (var snapshot in StreamAsync(session => QueryWeights(session, known), RowsPerChunk(known.Record), cancellationToken).ConfigureAwait(false))
         {
             yield return snapshot;
@@ -34,7 +34,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<ReplicaMetrics>> ReadMetricsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<IReadOnlyList<ReplicaMetrics>>(session =>
         {
             using var reader = session.Command("""
@@ -60,7 +60,7 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(fit.Key, nameof(fit));
-        var known = await KnownAsync(fit.Key.ExperimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(fit.Key.ExperimentId, cancellationToken).ConfigureAwait(false);
         StoreArguments.CheckFit(known.Record, fit);
         return await WriteAsync(session =>
         {
@@ -95,7 +95,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<FitRecord>> ListFitsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
-        var known = await KnownAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<IReadOnlyList<FitRecord>>(session =>
         {
             using var reader = session.Command("""

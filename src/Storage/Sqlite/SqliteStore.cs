@@ -26,22 +26,19 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
     private readonly TimeSpan busyTimeout;
     private readonly SemaphoreSlim writerGate = new(1, 1);
     private readonly ConcurrentBag<SqliteSession> idleReaders = [];
-    private readonly ConcurrentDictionary<string, KnownExperiment> experiments = new(StringComparer.Ordinal);
+    private readonly KnownExperiments experiments;
     private SqliteSession? writer; // used only while writerGate is held
     private int generation;
     private int disposed;
     private TaskCompletionSource changed = NewChangeSignal();
 
-    /// <summary>An experiment as the database knows it: its row number (the key of every other
-    /// table) and its record. Its id and shape never change once stored, so they are cached; its
-    /// lifecycle does, so <see cref="GetExperimentAsync"/> reads the record afresh.</summary>
-    private sealed record KnownExperiment(long Number, ExperimentRecord Record);
 
     private SqliteStore(string path, TimeSpan busyTimeout)
     {
         Description = "sqlite:" + path;
         this.busyTimeout = busyTimeout;
         connectionString = ConnectionString(path, SqliteOpenMode.ReadWrite, busyTimeout);
+        experiments = new KnownExperiments(Description, (id, cancellationToken) => ReadAsync(session => FindExperiment(session, id), cancellationToken));
     }
 
     /// <summary>
@@ -370,28 +367,4 @@ public sealed partial class SqliteStore : IPigmmStore, IStoreChangeNotifications
     private void AnnounceChange() => Interlocked.Exchange(ref changed, NewChangeSignal()).TrySetResult();
 
     private static TaskCompletionSource NewChangeSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>The cached or stored experiment with this id.</summary>
-    /// <exception cref="KeyNotFoundException">There is none.</exception>
-    private async ValueTask<KnownExperiment> KnownAsync(string experimentId, CancellationToken cancellationToken) =>
-        await FindAsync(experimentId, cancellationToken).ConfigureAwait(false)
-        ?? throw new KeyNotFoundException($"There is no experiment '{experimentId}' in the store {Description}.");
-
-    private async ValueTask<KnownExperiment?> FindAsync(string experimentId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        return experiments.TryGetValue(experimentId, out var known) ? known : await LoadAsync(experimentId, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The stored experiment with this id as it is now (lifecycle included), cached.</summary>
-    private async Task<KnownExperiment?> LoadAsync(string experimentId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(experimentId);
-        var known = await ReadAsync(session => FindExperiment(session, experimentId), cancellationToken).ConfigureAwait(false);
-        if (known is not null)
-        {
-            experiments[experimentId] = known;
-        }
-        return known;
-    }
 }
