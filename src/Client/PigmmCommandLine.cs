@@ -21,6 +21,7 @@ public static class PigmmCommandLine
         root.Subcommands.Add(WatchCommand.Create(output, error));
         root.Subcommands.Add(FitsCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
+        root.Subcommands.Add(DbCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
         return root;
     }

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using OrleansPigmm.Storage;
+using OrleansPigmm.Storage.Postgres;
+
+namespace OrleansPigmm.Client.Commands;
+
+/// <summary><c>pigmm db migrate</c>: creates or upgrades a store's schema, so that users never run SQL by hand.</summary>
+internal static class DbCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var db = new Command("db", "Manage a store's schema.");
+        db.Subcommands.Add(Migrate(output, error));
+        return db;
+    }
+
+    private static Command Migrate(TextWriter output, TextWriter error)
+    {
+        var store = new Option<string>("--store") { Description = "The store: a SQLite file, or postgres://USER@HOST:PORT/DB (password from PGPASSWORD or --password-file).", Required = true };
+        var passwordFile = new Option<string?>("--password-file") { Description = "A file whose first line is the PostgreSQL password (instead of PGPASSWORD)." };
+        var command = new Command("migrate", "Create the store's schema, or upgrade it to this version's, under a lock that concurrent silos respect; a store written by a newer version is refused.")
+        {
+            store, passwordFile,
+        };
+        command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("db migrate", error, () =>
+        {
+            string location = parsed.GetValue(store)!;
+            try
+            {
+                // Opening a store applies the migrations it lacks.
+                var opened = PigmmStores.Open(location, new PostgresStoreOptions { PasswordFile = parsed.GetValue(passwordFile) });
+                output.WriteLine($"{opened.Description}: the schema is up to date.");
+                opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            catch (StoreUnavailableException unavailable)
+            {
+                throw new InputException(unavailable.Message);
+            }
+            catch (ArgumentException invalid)
+            {
+                throw new InputException(invalid.Message);
+            }
+            return 0;
+        })));
+        return command;
+    }
+}
