@@ -20,11 +20,14 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
 
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
 
+    /// <summary>A test that outlives its waits fails instead of holding up the suite.</summary>
+    private const int TestTimeout = 6 * 60 * 1000;
+
     private readonly string folder = Directory.CreateTempSubdirectory("pigmm-cluster-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    [Fact]
+    [Fact(Timeout = TestTimeout)]
     public async Task One_silo_trains_commits_every_replica_epoch_once_and_publishes_complete_fits()
     {
         // Proves the reference run itself: complete, every replica-epoch and fold accounted for, retention kept.
@@ -40,12 +43,12 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
         Assert.All(reference.Fits.Values, json => Assert.NotNull(Document(json).W2Squared!.SimpleGaussian));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeout)]
     public Task Three_silos_give_the_fits_of_one_silo_bit_for_bit() =>
         // Proves placement over several silos changes no bit of any fit.
         RunOnThreeSilosAsync("three.db", fault: null);
 
-    [Fact]
+    [Fact(Timeout = TestTimeout)]
     public Task A_silo_killed_mid_run_loses_nothing_and_counts_nothing_twice() =>
         // Proves that the replicas of a silo that dies re-activate elsewhere from their last checkpoint with no client action.
         RunOnThreeSilosAsync("killed.db", async cluster =>
@@ -54,7 +57,7 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
             await cluster.Cluster.KillSiloAsync(cluster.Cluster.SecondarySilos[0]);
         });
 
-    [Fact]
+    [Fact(Timeout = TestTimeout)]
     public Task Killing_the_silo_of_the_experiment_grain_loses_nothing() =>
         // Proves that the silos' sweep re-activates an experiment whose grain died with its silo.
         RunOnThreeSilosAsync("experiment-killed.db", async cluster =>
@@ -64,7 +67,7 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
             await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
         });
 
-    [Fact]
+    [Fact(Timeout = TestTimeout)]
     public async Task A_diverged_replica_is_counted_and_never_fitted()
     {
         // Proves divergence handling: the replica commits every epoch marked diverged, each fit after epoch 0 excludes it and counts it.

@@ -14,7 +14,7 @@ public sealed class TrainingDeviceTests
     private static readonly int[] Replicas = [0, 1, 2, 3, 4, 5];
     private static readonly int[] AnalysedLayers = [1, 2, 3];
 
-    [Fact]
+    [Fact(Timeout = 2 * 60 * 1000)]
     public async Task Rounds_hold_no_more_replicas_than_the_memory_budget_and_give_the_bits_of_one_ensemble()
     {
         // Proves that replicas beyond the budget wait their turn, and that training in rounds of
@@ -43,7 +43,7 @@ public sealed class TrainingDeviceTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 2 * 60 * 1000)]
     public async Task A_state_that_does_not_belong_to_the_spec_fails_its_request_only()
     {
         // Proves that a corrupt checkpoint is reported to its replica and leaves the device working.
@@ -56,7 +56,7 @@ public sealed class TrainingDeviceTests
         Assert.Equal(0, fresh.Status.EpochsCompleted);
     }
 
-    [Fact]
+    [Fact(Timeout = 2 * 60 * 1000)]
     public async Task A_cancelled_request_is_abandoned()
     {
         // Proves that cancellation reaches a replica waiting on the device.
