@@ -87,7 +87,7 @@ internal sealed class SiloProcess : IDisposable
         Process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -176,6 +176,23 @@ public sealed class SiloCommandTests(SiloProcessFixture silo) : IClassFixture<Si
 
         Assert.Contains($"port {silo.SiloPort}", line);
         Assert.Contains("already in use", line);
+    }
+
+    [Theory]
+    [InlineData("--device", "gpu", "--device must be cpu or cpu:N")]
+    [InlineData("--device", "cpu:0", "--device must be cpu or cpu:N")]
+    [InlineData("--store", "", "the file is not a SQLite database")]
+    public void RefusesABadDeviceOrStoreWithOneLine(string option, string value, string expected)
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("junk.db"), "not a database");
+        string[] args = option == "--store" ? ["silo", "--store", directory.File("junk.db")] : ["silo", "--store", directory.File("s.db"), option, value];
+
+        string[] ports = ["--silo-port", SiloProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", SiloProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+        var line = Cli.Run([.. args, .. ports]).AssertBadInput("silo");
+
+        Assert.Contains(expected, line);
     }
 
     [Fact]
