@@ -15,6 +15,10 @@ public static class PigmmCommandLine
     {
         var root = new RootCommand("OrleansPigmm: train ensembles of neural networks and fit permutation-invariant Gaussian matrix models to their weights.");
         root.Subcommands.Add(RunCommand.Create(output, error));
+        root.Subcommands.Add(SiloCommand.Create(output, error));
+        root.Subcommands.Add(SubmitCommand.Create(output, error));
+        root.Subcommands.Add(ClusterStatusCommands.Status(output, error));
+        root.Subcommands.Add(ClusterStatusCommands.Cancel(output, error));
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(FitCommand.Create(output, error));
         root.Subcommands.Add(WassersteinCommand.Create(output, error));

@@ -90,7 +90,8 @@ internal static class RunCommand
         return 0;
     }
 
-    private static SqliteStore OpenStore(string path)
+    /// <summary>Opens (or creates) the SQLite store at <paramref name="path"/>; a store that cannot be opened is bad input.</summary>
+    internal static SqliteStore OpenStore(string path)
     {
         try
         {

@@ -8,15 +8,27 @@ using OrleansPigmm.Storage;
 namespace OrleansPigmm.Silo.Hosting;
 
 /// <summary>
-/// Local dev mode: one Orleans silo in this process (localhost clustering on free loopback ports,
-/// no server to install) over the embedded store, and the grain factory to talk to it as a client.
-/// Experiments on it run exactly as on a cluster.
+/// One Orleans silo in this process (localhost clustering, the silo its own primary, no server to
+/// install) over the embedded store, and the grain factory to talk to it as a client. Local dev
+/// mode runs it on free loopback ports; <c>pigmm silo</c> on given ports, with consoles connecting
+/// through its gateway. Experiments on it run exactly as on a cluster.
 /// </summary>
 public sealed class LocalSilo : IAsyncDisposable
 {
     private readonly IHost host;
 
-    private LocalSilo(IHost host) => this.host = host;
+    private LocalSilo(IHost host, int siloPort, int gatewayPort)
+    {
+        this.host = host;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+    }
+
+    /// <summary>The loopback port silos talk to this one on.</summary>
+    public int SiloPort { get; }
+
+    /// <summary>The loopback port consoles connect to this silo on.</summary>
+    public int GatewayPort { get; }
 
     /// <summary>The silo's services (its store, training device and group commit among them).</summary>
     public IServiceProvider Services => host.Services;
@@ -27,10 +39,17 @@ public sealed class LocalSilo : IAsyncDisposable
     /// <summary>The silo's store.</summary>
     public IPigmmStore Store => host.Services.GetRequiredService<IPigmmStore>();
 
-    /// <summary>Starts a silo made of <paramref name="options"/>; warnings and errors go to standard error.</summary>
-    public static async Task<LocalSilo> StartAsync(PigmmSiloOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Starts a silo made of <paramref name="options"/> on free loopback ports; warnings
+    /// and errors go to standard error.</summary>
+    public static Task<LocalSilo> StartAsync(PigmmSiloOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, siloPort: null, gatewayPort: null, cancellationToken);
+
+    /// <summary>Starts a silo made of <paramref name="options"/> on the given loopback ports (a free
+    /// one for each that is null); warnings and errors go to standard error.</summary>
+    public static async Task<LocalSilo> StartAsync(PigmmSiloOptions options, int? siloPort, int? gatewayPort, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        int siloEndpoint = siloPort ?? FreePort(), gatewayEndpoint = gatewayPort ?? FreePort();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -38,7 +57,7 @@ public sealed class LocalSilo : IAsyncDisposable
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleanspigmm", clusterId: $"pigmm-local-{Environment.ProcessId}");
+            silo.UseLocalhostClustering(siloEndpoint, gatewayEndpoint, serviceId: PigmmCluster.ServiceId, clusterId: PigmmCluster.ClusterId);
             silo.AddPigmm(options);
         });
         var host = builder.Build();
@@ -51,7 +70,7 @@ public sealed class LocalSilo : IAsyncDisposable
             host.Dispose();
             throw;
         }
-        return new LocalSilo(host);
+        return new LocalSilo(host, siloEndpoint, gatewayEndpoint);
     }
 
     /// <summary>Stops the silo: replicas abandon the epochs in flight (committed ones stay), queued commits are written.</summary>
@@ -64,6 +83,21 @@ public sealed class LocalSilo : IAsyncDisposable
         finally
         {
             host.Dispose();
+        }
+    }
+
+    /// <summary>Whether <paramref name="port"/> can be listened on at the loopback address now.</summary>
+    public static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 
