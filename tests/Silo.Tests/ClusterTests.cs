@@ -72,7 +72,7 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
     {
         // Proves divergence handling: the replica commits every epoch marked diverged, each fit after epoch 0 excludes it and counts it.
         var spec = ExperimentPresets.PaperGaussian with { Replicas = 4, Epochs = 2 };
-        await using var cluster = await PigmmCluster.StartAsync(1, Path.Combine(folder, "diverged.db"), divergingReplica: 2);
+        await using var cluster = await InProcessCluster.StartAsync(1, Path.Combine(folder, "diverged.db"), divergingReplica: 2);
         await cluster.SubmitAsync(spec);
         await cluster.WaitForCompletionAsync(spec.Id, Limit);
 
@@ -88,9 +88,9 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
 
     /// <summary>Runs <see cref="Spec"/> on three silos, with <paramref name="fault"/> injected after
     /// the submission, and checks that it completes by itself with the reference fits, bit for bit.</summary>
-    private async Task RunOnThreeSilosAsync(string storeName, Func<PigmmCluster, Task>? fault)
+    private async Task RunOnThreeSilosAsync(string storeName, Func<InProcessCluster, Task>? fault)
     {
-        await using var cluster = await PigmmCluster.StartAsync(3, Path.Combine(folder, storeName));
+        await using var cluster = await InProcessCluster.StartAsync(3, Path.Combine(folder, storeName));
         await cluster.SubmitAsync(Spec);
         if (fault is not null)
         {
@@ -115,7 +115,7 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
         Assert.Equal(ExperimentLifecycle.Complete, (await store.GetExperimentAsync(Spec.Id))!.Lifecycle);
     }
 
-    private static async Task WaitForCommitsAsync(PigmmCluster cluster, long replicaEpochs)
+    private static async Task WaitForCommitsAsync(InProcessCluster cluster, long replicaEpochs)
     {
         await using var store = cluster.OpenStore();
         var deadline = DateTime.UtcNow + Limit;
@@ -129,7 +129,7 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
 
     /// <summary>The silo of <paramref name="grain"/>'s activation, moved off the primary silo
     /// first if it is there (the test cluster's membership lives on the primary, which must stay).</summary>
-    private static async Task<SiloAddress> HostOffPrimaryAsync(PigmmCluster cluster, IExperimentGrain grain)
+    private static async Task<SiloAddress> HostOffPrimaryAsync(InProcessCluster cluster, IExperimentGrain grain)
     {
         var management = cluster.Grains.GetGrain<IManagementGrain>(0);
         var primary = cluster.Cluster.Primary!.SiloAddress;
@@ -165,7 +165,7 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
 
         public async Task InitializeAsync()
         {
-            await using var cluster = await PigmmCluster.StartAsync(1, StorePath);
+            await using var cluster = await InProcessCluster.StartAsync(1, StorePath);
             await cluster.SubmitAsync(Spec);
             await cluster.WaitForCompletionAsync(Spec.Id, Limit);
             await using var store = cluster.OpenStore();

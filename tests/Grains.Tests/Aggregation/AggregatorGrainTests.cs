@@ -183,7 +183,7 @@ public sealed class AggregatorGrainTests(AggregatorGrainTests.Ensembles ensemble
         private readonly string folder = Directory.CreateTempSubdirectory("pigmm-aggregator-").FullName;
         private readonly Dictionary<int, ExperimentPlan> plans = [];
 
-        internal PigmmCluster Cluster { get; private set; } = null!;
+        internal InProcessCluster Cluster { get; private set; } = null!;
 
         public SqliteStore Store { get; private set; } = null!;
 
@@ -221,7 +221,7 @@ public sealed class AggregatorGrainTests(AggregatorGrainTests.Ensembles ensemble
                     plans[seed] = plan;
                 }
             }
-            Cluster = await PigmmCluster.StartAsync(1, path);
+            Cluster = await InProcessCluster.StartAsync(1, path);
             Store = Cluster.OpenStore();
         }
 

@@ -152,7 +152,7 @@ public sealed class ExperimentGrainTests(ExperimentGrainTests.FinishedRun run) :
     public async Task Cancelling_stops_training_keeps_committed_epochs_and_resuming_gives_the_uninterrupted_fits()
     {
         // Proves that a cancel stops progress at once and loses nothing, and that submitting again finishes with the fits of an uninterrupted run, bit for bit.
-        await using var cluster = await PigmmCluster.StartAsync(1, Path.Combine(folder, "cancel.db"));
+        await using var cluster = await InProcessCluster.StartAsync(1, Path.Combine(folder, "cancel.db"));
         await using var store = cluster.OpenStore();
         var experiment = cluster.Grains.GetGrain<IExperimentGrain>(Spec.Id);
         await experiment.SubmitAsync(Spec);
@@ -240,7 +240,7 @@ public sealed class ExperimentGrainTests(ExperimentGrainTests.FinishedRun run) :
         private readonly string folder = Directory.CreateTempSubdirectory("pigmm-finished-").FullName;
         private IExperimentObserver? subscription;
 
-        internal PigmmCluster Cluster { get; private set; } = null!;
+        internal InProcessCluster Cluster { get; private set; } = null!;
 
         public SqliteStore Store { get; private set; } = null!;
 
@@ -252,7 +252,7 @@ public sealed class ExperimentGrainTests(ExperimentGrainTests.FinishedRun run) :
 
         public async Task InitializeAsync()
         {
-            Cluster = await PigmmCluster.StartAsync(1, Path.Combine(folder, "finished.db"));
+            Cluster = await InProcessCluster.StartAsync(1, Path.Combine(folder, "finished.db"));
             Store = Cluster.OpenStore();
             var experiment = Cluster.Grains.GetGrain<IExperimentGrain>(Spec.Id);
             subscription = Cluster.Grains.CreateObjectReference<IExperimentObserver>(Observer);

@@ -17,12 +17,12 @@ namespace OrleansPigmm.Silo.Tests.Support;
 /// silo opens it as a separate process would), with one training thread per silo, failure
 /// detection in about two seconds, and experiments watched every second.
 /// </summary>
-internal sealed class PigmmCluster : IAsyncDisposable
+internal sealed class InProcessCluster : IAsyncDisposable
 {
     private const string StoreKey = "pigmm:store";
     private const string DivergingReplicaKey = "pigmm:diverging-replica";
 
-    private PigmmCluster(TestCluster cluster, string storePath)
+    private InProcessCluster(TestCluster cluster, string storePath)
     {
         Cluster = cluster;
         StorePath = storePath;
@@ -39,7 +39,7 @@ internal sealed class PigmmCluster : IAsyncDisposable
 
     /// <summary>Starts <paramref name="silos"/> silos over the store at <paramref name="storePath"/>;
     /// with <paramref name="divergingReplica"/>, that replica's training diverges in its first epoch.</summary>
-    public static async Task<PigmmCluster> StartAsync(int silos, string storePath, int? divergingReplica = null)
+    public static async Task<InProcessCluster> StartAsync(int silos, string storePath, int? divergingReplica = null)
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.Properties[StoreKey] = storePath;
@@ -51,7 +51,7 @@ internal sealed class PigmmCluster : IAsyncDisposable
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new PigmmCluster(cluster, storePath);
+        return new InProcessCluster(cluster, storePath);
     }
 
     /// <summary>Submits <paramref name="spec"/>.</summary>
