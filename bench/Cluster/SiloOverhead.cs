@@ -36,7 +36,7 @@ public static class SiloOverhead
     {
         var dataset = DatasetCatalog.Load("mnist", options.DataDirectory);
         var spec = ExperimentPresets.PaperGaussian with { Replicas = options.Replicas, Epochs = options.Epochs };
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine(Invariant(
             $"Silo overhead: paper net 784-10-10-10-10, R = {spec.Replicas}, E = {spec.Epochs}, {options.Trainer.Threads} training threads; local mode, embedded store."));
 
         double bare = BareTrainingRate(spec, dataset, options.Trainer);

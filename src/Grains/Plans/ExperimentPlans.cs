@@ -26,7 +26,7 @@ public sealed class ExperimentPlans
     public ExperimentPlan Plan(ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return plans.TryGetValue(spec.Id, out var known) ? known : plans.GetOrAdd(spec.Id, _ => ExperimentPlan.Create(spec, datasets));
+        return plans.GetOrAdd(spec.Id, _ => ExperimentPlan.Create(spec, datasets));
     }
 
     /// <summary>The plan of a stored experiment.</summary>
