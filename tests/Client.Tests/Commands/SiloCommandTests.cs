@@ -100,7 +100,7 @@ public sealed class SiloCommandTests(SiloProcessFixture silo) : IClassFixture<Si
     [Fact]
     public void SubmittedExperimentsCompleteOnTheSiloAndTheirFitsAreInItsStore()
     {
-        Assert.Contains($"listening on gateway {silo.Gateway} (silo port {silo.SiloPort}), store sqlite:", silo.Silo.ReadyLine);
+        Assert.Contains($"listening on gateway {silo.Gateway} (silo 127.0.0.1:{silo.SiloPort}), a cluster of one, store sqlite:", silo.Silo.ReadyLine);
         Assert.Contains("device cpu, 2 threads", silo.Silo.ReadyLine);
 
         var first = Cli.Run("submit", "--gateway", silo.Gateway, "--preset", "quick", "--replicas", "4", "--epochs", "1", "--wait");
