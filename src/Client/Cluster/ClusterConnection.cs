@@ -36,15 +36,14 @@ internal sealed class ClusterConnection : IAsyncDisposable
     public IGrainFactory Grains => host.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Connects to the cluster <paramref name="clusterId"/> whose membership the database
-    /// of <paramref name="membershipConnectionString"/> keeps (<paramref name="database"/> names
-    /// it in messages, without credentials).</summary>
+    /// at <paramref name="databaseUrl"/> keeps, through <paramref name="membershipConnectionString"/>.</summary>
     /// <exception cref="InputException">The database or every gateway cannot be reached.</exception>
-    public static Task<ClusterConnection> ConnectThroughMembershipAsync(string database, string membershipConnectionString, string clusterId, CancellationToken cancellationToken) =>
-        ConnectAsync($"{database} (cluster {clusterId})", clusterId, client =>
+    public static Task<ClusterConnection> ConnectThroughMembershipAsync(string databaseUrl, string membershipConnectionString, string clusterId, CancellationToken cancellationToken) =>
+        ConnectAsync($"{PostgresLocation.Parse(databaseUrl).Description} (cluster {clusterId})", clusterId, client =>
         {
             client.UseAdoNetClustering(clustering => (clustering.Invariant, clustering.ConnectionString) = (PostgresMembership.Invariant, membershipConnectionString));
             client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = PigmmCluster.GatewayListRefresh);
-        }, cancellationToken);
+        }, cancellationToken, databaseUrl);
 
     /// <summary>Connects to the cluster through the gateway <paramref name="gateway"/> (HOST:PORT).</summary>
     /// <exception cref="InputException">The gateway is malformed or cannot be reached.</exception>
@@ -55,7 +54,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         return await ConnectAsync(gateway, clusterId, client => client.UseStaticClustering(endpoint), cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ClusterConnection> ConnectAsync(string description, string clusterId, Action<IClientBuilder> clustering, CancellationToken cancellationToken)
+    private static async Task<ClusterConnection> ConnectAsync(string description, string clusterId, Action<IClientBuilder> clustering, CancellationToken cancellationToken, string? database = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
@@ -72,20 +71,20 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
             host.Dispose();
-            throw new InputException($"cannot reach the cluster at {description}: {Reason(failure)}");
+            throw new InputException($"cannot reach the cluster at {description}: {Reason(failure, database)}");
         }
         return new ClusterConnection(host, description);
     }
 
     /// <summary>Why connecting failed, in the user's terms.</summary>
-    private static string Reason(Exception failure) => failure switch
+    private static string Reason(Exception failure, string? database) => failure switch
     {
         TimeoutException => $"no answer from an Orleans gateway within {ConnectTimeout.TotalSeconds:0} s",
         SiloUnavailableException => "no silo of the cluster is running (its membership lists no live gateway); start one with pigmm silo",
         Orleans.Runtime.Messaging.ConnectionFailedException => $"no silo of the cluster answers ({failure.Message})",
         Npgsql.PostgresException { SqlState: "42P01" } => "the database holds no cluster membership yet; start a silo on it with pigmm silo --store URL",
-        Npgsql.NpgsqlException database => $"its database cannot be reached: {database.Message}",
-        _ when failure.InnerException is { } inner => Reason(inner),
+        Npgsql.NpgsqlException error when database is not null => PostgresMembership.Problem(database, error),
+        _ when failure.InnerException is { } inner => Reason(inner, database),
         _ => failure.Message,
     };
 

@@ -89,7 +89,7 @@ internal sealed class ClusterTarget
             {
                 throw new InputException(invalid.Message);
             }
-            return ClusterConnection.ConnectThroughMembershipAsync(PostgresLocation.Parse(url).Description, connectionString, id, cancellationToken);
+            return ClusterConnection.ConnectThroughMembershipAsync(url, connectionString, id, cancellationToken);
         }
         return ClusterConnection.ConnectThroughGatewayAsync(parsed.GetValue(gateway)!, id, cancellationToken);
     }

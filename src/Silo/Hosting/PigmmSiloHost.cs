@@ -62,6 +62,8 @@ public sealed class PigmmSiloHost : IAsyncDisposable
         if (network.MembershipConnectionString is { } membership)
         {
             advertised = network.AdvertisedAddress;
+            // The silo's own warnings are start-up notes on garbage collector settings, chosen on purpose here.
+            builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
             builder.UseOrleans(silo =>
             {
                 silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (network.ClusterId, PigmmCluster.ServiceId));

@@ -25,4 +25,12 @@ public static class PostgresMembership
         settings.ApplicationName = "OrleansPigmm membership";
         return settings.ConnectionString;
     }
+
+    /// <summary>What went wrong with the membership database at <paramref name="url"/>, in the
+    /// store's words (one line a user can act on, never the password).</summary>
+    public static string Problem(string url, Npgsql.NpgsqlException error)
+    {
+        var location = PostgresLocation.Parse(url);
+        return PostgresFailures.Unavailable(location, location.Description, error).Message;
+    }
 }
