@@ -68,25 +68,27 @@ public static class ClusterBenchmark
             environment[DatasetCatalog.DataDirectoryVariable] = Path.GetFullPath(options.DataDirectory);
         }
         using var processes = new ConsoleProcesses(options.Executable, environment);
+        var clusters = new List<string>();
         try
         {
             output.WriteLine();
-            await OverheadAsync(options, overheadSpec, store, processes, folder.FullName, output, cancellationToken).ConfigureAwait(false);
+            await OverheadAsync(options, overheadSpec, processes, clusters, folder.FullName, output, cancellationToken).ConfigureAwait(false);
             output.WriteLine();
-            await RecoveryAsync(options, recoverySpec, store, processes, output, cancellationToken).ConfigureAwait(false);
+            await RecoveryAsync(options, recoverySpec, processes, clusters, output, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await processes.StopAllAsync(StopGrace).ConfigureAwait(false);
             // An experiment left running would be resumed by any later silo on this database.
             await CancelUnfinishedAsync(store, [overheadSpec.Id, recoverySpec.Id]).ConfigureAwait(false);
+            await ForgetClustersAsync(options.PostgresUrl, clusters).ConfigureAwait(false);
             folder.Delete(recursive: true);
         }
     }
 
     /// <summary>The same experiment by <c>pigmm run</c> on the embedded store (the baseline) and
     /// by two silos on PostgreSQL through <c>pigmm submit --wait</c>; their fits must be equal.</summary>
-    private static async Task OverheadAsync(ClusterBenchmarkOptions options, ExperimentSpec spec, IPigmmStore store, ConsoleProcesses processes, string folder,
+    private static async Task OverheadAsync(ClusterBenchmarkOptions options, ExperimentSpec spec, ConsoleProcesses processes, List<string> clusters, string folder,
         TextWriter output, CancellationToken cancellationToken)
     {
         output.WriteLine(Invariant(
@@ -95,13 +97,23 @@ public static class ClusterBenchmark
         double local = await processes.RunAsync("pigmm run", ["run", "--store", Path.Combine(folder, "local.db"), "--device", "cpu:2", .. SpecArguments(spec), "--out", localFits],
             cancellationToken).ConfigureAwait(false);
 
-        string clusterId = NewClusterId();
         string clusterFits = Path.Combine(folder, "cluster");
-        var silos = await StartSilosAsync(options, processes, clusterId, 2, cancellationToken).ConfigureAwait(false);
-        string[] cluster = ["--cluster", options.PostgresUrl, "--cluster-id", clusterId];
-        double clustered = await processes.RunAsync("pigmm submit", ["submit", .. cluster, .. SpecArguments(spec), "--wait"], cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(silos.Select(s => s.Process.StopAsync(StopGrace))).ConfigureAwait(false);
-        await processes.RunAsync("pigmm fits", ["fits", .. cluster, spec.Id, "--out", clusterFits], cancellationToken).ConfigureAwait(false);
+        var cluster = await BenchCluster.StartAsync(options, processes, clusters, 2, cancellationToken).ConfigureAwait(false);
+        string[] target = ["--cluster", options.PostgresUrl, "--cluster-id", cluster.Id];
+        var (grains, connection) = await options.Connect(cluster.Id, cancellationToken).ConfigureAwait(false);
+        double clustered;
+        IReadOnlyList<int> perSilo;
+        await using (connection.ConfigureAwait(false))
+        {
+            var submit = processes.RunAsync("pigmm submit", ["submit", .. target, .. SpecArguments(spec), "--wait"], cancellationToken);
+            // Where the replicas train, looked up once while they all do (every one has committed epoch 0).
+            var progress = new ProgressClock(options.Store, spec.Id, cluster.Silos, PollInterval);
+            await Task.WhenAny(submit, progress.UntilEveryReplicaAsync(0, cancellationToken)).ConfigureAwait(false);
+            perSilo = cluster.ReplicaCounts(await PlacementAsync(grains, spec.Id).ConfigureAwait(false));
+            clustered = await submit.ConfigureAwait(false);
+        }
+        await cluster.StopAsync().ConfigureAwait(false);
+        await processes.RunAsync("pigmm fits", ["fits", .. target, spec.Id, "--out", clusterFits], cancellationToken).ConfigureAwait(false);
 
         long replicaEpochs = (long)spec.Replicas * (spec.Epochs + 1);
         var table = new TextTable("run", "wall time", "replica-epochs/s");
@@ -109,27 +121,28 @@ public static class ClusterBenchmark
         table.Add("cluster: 2 silos of cpu:1, PostgreSQL", Units.Seconds(clustered), Invariant($"{replicaEpochs / clustered:F1}"));
         table.WriteTo(output);
         double ratio = clustered / local;
-        output.WriteLine(Invariant($"Replica-epochs: R (E + 1) = {replicaEpochs}, epoch 0 (the initial weights) included."));
+        output.WriteLine(Invariant($"Replica-epochs: R (E + 1) = {replicaEpochs}, epoch 0 (the initial weights) included. Replicas per silo in the cluster: {string.Join(", ", perSilo)}."));
         output.WriteLine(Invariant($"Cluster / local wall time: {ratio:F3} (target <= 1.10: {(ratio <= 1.10 ? "met" : "not met")})."));
         output.WriteLine(FitsComparison(Path.Combine(localFits, "fits.json"), Path.Combine(clusterFits, "fits.json"), spec.Id));
     }
 
     /// <summary>Three silos train an experiment; during epoch 3 the one hosting the most of its
     /// replicas is killed, and the store's progress shows when the others took its replicas over.</summary>
-    private static async Task RecoveryAsync(ClusterBenchmarkOptions options, ExperimentSpec spec, IPigmmStore store, ConsoleProcesses processes,
+    private static async Task RecoveryAsync(ClusterBenchmarkOptions options, ExperimentSpec spec, ConsoleProcesses processes, List<string> clusters,
         TextWriter output, CancellationToken cancellationToken)
     {
+        var store = options.Store;
         output.WriteLine(Invariant(
             $"Recovery, E = {spec.Epochs}: three silos of --device cpu:1 on PostgreSQL; halfway through epoch 3 the silo hosting the most replicas is killed (SIGKILL); progress polled from the store every {PollInterval.TotalMilliseconds:F0} ms."));
-        string clusterId = NewClusterId();
-        var silos = await StartSilosAsync(options, processes, clusterId, 3, cancellationToken).ConfigureAwait(false);
-        var (grains, connection) = await options.Connect(clusterId, cancellationToken).ConfigureAwait(false);
+        var cluster = await BenchCluster.StartAsync(options, processes, clusters, 3, cancellationToken).ConfigureAwait(false);
+        var silos = cluster.Silos;
+        var (grains, connection) = await options.Connect(cluster.Id, cancellationToken).ConfigureAwait(false);
         await using var __ = connection.ConfigureAwait(false);
         await using var membership = NpgsqlDataSource.Create(PostgresMembership.ConnectionString(options.PostgresUrl));
         var experiment = grains.GetGrain<IExperimentGrain>(spec.Id);
         await experiment.SubmitAsync(spec).ConfigureAwait(false);
 
-        var progress = new ProgressClock(store, spec.Id, silos);
+        var progress = new ProgressClock(store, spec.Id, silos, PollInterval);
         await progress.UntilEveryReplicaAsync(1, cancellationToken).ConfigureAwait(false);
         double epochStart = progress.Elapsed;
         await progress.UntilEveryReplicaAsync(2, cancellationToken).ConfigureAwait(false);
@@ -137,7 +150,8 @@ public static class ClusterBenchmark
         await Task.Delay(TimeSpan.FromSeconds(epochTime / 2), cancellationToken).ConfigureAwait(false);
 
         var placement = await PlacementAsync(grains, spec.Id).ConfigureAwait(false);
-        var victim = silos.MaxBy(s => placement.Replicas.GetValueOrDefault(s.SiloPort)?.Count ?? 0)!;
+        var counts = cluster.ReplicaCounts(placement);
+        var victim = silos[counts.IndexOf(counts.Max())];
         victim.Process.Kill();
         var killed = Stopwatch.StartNew();
         var atKill = await store.ListCompletedEpochsAsync(spec.Id, cancellationToken).ConfigureAwait(false);
@@ -156,7 +170,7 @@ public static class ClusterBenchmark
                 throw new TimeoutException(Invariant(
                     $"the cluster had not recovered {killed.Elapsed.TotalSeconds:F0} s after the kill: declared dead {Seconds(dead)}, {moving.Count(r => first is not null)} replicas moved."));
             }
-            dead ??= await StatusAsync(membership, clusterId, victim.SiloPort, cancellationToken).ConfigureAwait(false) == DeadStatus ? killed.Elapsed.TotalSeconds : null;
+            dead ??= await StatusAsync(membership, cluster.Id, victim.SiloPort, cancellationToken).ConfigureAwait(false) == DeadStatus ? killed.Elapsed.TotalSeconds : null;
             var now = await store.ListCompletedEpochsAsync(spec.Id, cancellationToken).ConfigureAwait(false);
             int moved = moving.Count(r => now[r] > atKill[r]);
             first ??= moved > 0 ? killed.Elapsed.TotalSeconds : null;
@@ -168,7 +182,7 @@ public static class ClusterBenchmark
         var completed = await store.ListCompletedEpochsAsync(spec.Id, cancellationToken).ConfigureAwait(false);
 
         output.WriteLine(Invariant(
-            $"The killed silo hosted {hosted.Count} of {spec.Replicas} replicas ({moving.Length} unfinished at the kill){(placement.ExperimentSilo == victim.SiloPort ? " and the experiment grain" : "")}; replicas per silo before the kill: {string.Join(", ", silos.Select(s => placement.Replicas.GetValueOrDefault(s.SiloPort)?.Count ?? 0))}."));
+            $"The killed silo hosted {hosted.Count} of {spec.Replicas} replicas ({moving.Length} unfinished at the kill){(placement.ExperimentSilo == victim.SiloPort ? " and the experiment grain" : "")}; replicas active on each silo at the kill: {string.Join(", ", cluster.ReplicaCounts(placement))}."));
         var table = new TextTable("event", "seconds after the kill");
         table.Add("silo declared dead (membership status 6)", Seconds(dead));
         table.Add("first of its replicas committed an epoch elsewhere", Seconds(first));
@@ -191,8 +205,9 @@ public static class ClusterBenchmark
     /// experiment's look for stalled replicas, and a few epochs.</summary>
     private static TimeSpan RecoveryTimeout(double epochSeconds) => TimeSpan.FromSeconds(120 + 4 * epochSeconds);
 
-    /// <summary>The experiment's replicas on each silo (by silo port) and the silo of its experiment grain, as the cluster's management grain lists its activations.</summary>
-    private static async Task<(Dictionary<int, List<int>> Replicas, int? ExperimentSilo)> PlacementAsync(IGrainFactory grains, string experimentId)
+    /// <summary>The experiment's replicas on each silo and the silo of its experiment grain, as
+    /// the cluster's management grain lists its activations (a finished replica has none).</summary>
+    private static async Task<Placement> PlacementAsync(IGrainFactory grains, string experimentId)
     {
         var activations = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics().ConfigureAwait(false);
         var replicas = new Dictionary<int, List<int>>();
@@ -215,7 +230,7 @@ public static class ClusterBenchmark
                 experimentSilo = port;
             }
         }
-        return (replicas, experimentSilo);
+        return new Placement(replicas, experimentSilo);
     }
 
     /// <summary>The membership status of the newest incarnation of the silo on <paramref name="port"/>.</summary>
@@ -249,19 +264,51 @@ public static class ClusterBenchmark
     /// cluster's membership and activations name it.</summary>
     private sealed record BenchSilo(ConsoleProcess Process, int SiloPort);
 
-    /// <summary>Starts <paramref name="count"/> silos of one training thread each in the cluster
-    /// <paramref name="clusterId"/>, and waits until every one has joined.</summary>
-    private static async Task<BenchSilo[]> StartSilosAsync(ClusterBenchmarkOptions options, ConsoleProcesses processes, string clusterId, int count, CancellationToken cancellationToken)
+    /// <summary>A cluster of the benchmark: a fresh id, and silos of one training thread each.</summary>
+    private sealed record BenchCluster(string Id, IReadOnlyList<BenchSilo> Silos)
     {
-        var silos = Enumerable.Range(1, count).Select(number =>
+        /// <summary>Starts <paramref name="count"/> silos in a cluster of a new id (added to
+        /// <paramref name="clusters"/>), and waits until every one has joined.</summary>
+        public static async Task<BenchCluster> StartAsync(ClusterBenchmarkOptions options, ConsoleProcesses processes, List<string> clusters, int count,
+            CancellationToken cancellationToken)
         {
-            int siloPort = FreePort(), gatewayPort = FreePort();
-            var process = processes.Start(Invariant($"pigmm silo {number} of cluster {clusterId}"), "silo", "--store", options.PostgresUrl, "--device", "cpu:1",
-                "--silo-port", Invariant($"{siloPort}"), "--gateway-port", Invariant($"{gatewayPort}"), "--advertise", "127.0.0.1", "--cluster-id", clusterId);
-            return new BenchSilo(process, siloPort);
-        }).ToArray();
-        await Task.WhenAll(silos.Select(s => s.Process.WaitForLineAsync(ReadyLine, SiloStartTimeout, cancellationToken))).ConfigureAwait(false);
-        return silos;
+            string id = $"bench-{Guid.NewGuid():N}"[..18];
+            clusters.Add(id);
+            var silos = Enumerable.Range(1, count).Select(number =>
+            {
+                int siloPort = FreePort(), gatewayPort = FreePort();
+                var process = processes.Start(Invariant($"pigmm silo {number} of cluster {id}"), "silo", "--store", options.PostgresUrl, "--device", "cpu:1",
+                    "--silo-port", Invariant($"{siloPort}"), "--gateway-port", Invariant($"{gatewayPort}"), "--advertise", "127.0.0.1", "--cluster-id", id);
+                return new BenchSilo(process, siloPort);
+            }).ToArray();
+            await Task.WhenAll(silos.Select(s => s.Process.WaitForLineAsync(ReadyLine, SiloStartTimeout, cancellationToken))).ConfigureAwait(false);
+            return new BenchCluster(id, silos);
+        }
+
+        /// <summary>The experiment's replicas active on each silo, in the order of <see cref="Silos"/>.</summary>
+        public List<int> ReplicaCounts(Placement placement) => [.. Silos.Select(s => placement.Replicas.GetValueOrDefault(s.SiloPort)?.Count ?? 0)];
+
+        /// <summary>Stops every silo gracefully (they leave the cluster).</summary>
+        public Task StopAsync() => Task.WhenAll(Silos.Select(s => s.Process.StopAsync(StopGrace)));
+    }
+
+    /// <summary>The experiment's replicas on each silo (by silo port) and the silo of its experiment grain.</summary>
+    private sealed record Placement(Dictionary<int, List<int>> Replicas, int? ExperimentSilo);
+
+    /// <summary>Deletes the membership of the benchmark's clusters, every silo of which has ended.</summary>
+    private static async Task ForgetClustersAsync(string url, IReadOnlyList<string> clusterIds)
+    {
+        try
+        {
+            await using var membership = NpgsqlDataSource.Create(PostgresMembership.ConnectionString(url));
+            await using var command = membership.CreateCommand("DELETE FROM orleans_membership_versions WHERE deployment_id = ANY($1)");
+            command.Parameters.Add(new NpgsqlParameter { Value = clusterIds.ToArray() });
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // Rows of dead silos under ids no one uses again cost nothing but space.
+        }
     }
 
     /// <summary>Refuses a database where experiments are running: the benchmark's silos would
@@ -272,7 +319,7 @@ public static class ClusterBenchmark
         if (running.Length > 0)
         {
             throw new BenchmarkRefusedException(
-                $"{store.Description} has {running.Length} running experiment(s) ({string.Join(", ", running.Select(e => e.Id))}), which the benchmark's silos would train too; use a database where none runs, or cancel them (pigmm cancel).");
+                $"{store.Description} has {running.Length} running experiment(s) ({string.Join(", ", running.Select(e => e.Id))}), which the benchmark's silos would train too; use a database where none runs (a fresh one: createdb), or cancel them (pigmm cancel --cluster URL ID while a silo of theirs runs).");
         }
     }
 
@@ -306,8 +353,6 @@ public static class ClusterBenchmark
     private static string[] SpecArguments(ExperimentSpec spec) =>
         ["--preset", "paper-gaussian", "--replicas", Invariant($"{spec.Replicas}"), "--epochs", Invariant($"{spec.Epochs}"), "--seed", Invariant($"{spec.Seed}")];
 
-    private static string NewClusterId() => $"bench-{Guid.NewGuid():N}"[..18];
-
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -321,7 +366,7 @@ public static class ClusterBenchmark
 
     /// <summary>Polls an experiment's progress in the store and times when every replica reached
     /// an epoch, while its silos all run.</summary>
-    private sealed class ProgressClock(IPigmmStore store, string experimentId, IReadOnlyList<BenchSilo> silos)
+    private sealed class ProgressClock(IPigmmStore store, string experimentId, IReadOnlyList<BenchSilo> silos, TimeSpan interval)
     {
         private readonly Stopwatch clock = Stopwatch.StartNew();
 
@@ -330,14 +375,27 @@ public static class ClusterBenchmark
         /// <exception cref="InvalidOperationException">A silo ends first.</exception>
         public async Task UntilEveryReplicaAsync(int epoch, CancellationToken cancellationToken)
         {
-            while ((await store.ListCompletedEpochsAsync(experimentId, cancellationToken).ConfigureAwait(false)).Min() < epoch)
+            while (await LeastEpochAsync(cancellationToken).ConfigureAwait(false) < epoch)
             {
                 if (silos.FirstOrDefault(s => s.Process.HasExited) is { } ended)
                 {
                     await ended.Process.WaitForSuccessAsync(cancellationToken).ConfigureAwait(false);
                     throw new InvalidOperationException($"{ended.Process.Name} stopped before every replica reached epoch {epoch}.");
                 }
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>The least epoch any replica has committed; -1 before the experiment is stored.</summary>
+        private async Task<int> LeastEpochAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return (await store.ListCompletedEpochsAsync(experimentId, cancellationToken).ConfigureAwait(false)).Min();
+            }
+            catch (KeyNotFoundException)
+            {
+                return -1;
             }
         }
     }

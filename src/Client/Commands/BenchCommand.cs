@@ -4,6 +4,7 @@ using OrleansPigmm.Benchmarks.Cluster;
 using OrleansPigmm.Benchmarks.Harness;
 using OrleansPigmm.Benchmarks.Training;
 using OrleansPigmm.Client.Cluster;
+using OrleansPigmm.Client.Display;
 using OrleansPigmm.Storage;
 using OrleansPigmm.Storage.Postgres;
 
@@ -111,6 +112,11 @@ internal static class BenchCommand
             {
                 throw new InputException(refused.Message);
             }
+            catch (OperationCanceledException) when (interruption.Token.IsCancellationRequested)
+            {
+                error.WriteLine("pigmm bench cluster: stopped; its silos and consoles are stopped too.");
+                return ExperimentMonitor.Cancelled;
+            }
             finally
             {
                 store.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -121,7 +127,7 @@ internal static class BenchCommand
     }
 
     /// <summary>R, E and the recovery epochs of <c>bench cluster --quick</c>.</summary>
-    private static (int Replicas, int Epochs, int RecoveryEpochs) QuickCluster => (9, 1, 5);
+    private static (int Replicas, int Epochs, int RecoveryEpochs) QuickCluster => (9, 1, 8);
 
     /// <summary>Connects an Orleans client to a cluster on <paramref name="url"/>, as the consoles do.</summary>
     private static ClusterConnector ConnectAsync(string url) => async (clusterId, cancellationToken) =>

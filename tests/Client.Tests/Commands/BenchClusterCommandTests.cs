@@ -21,15 +21,16 @@ public sealed class BenchClusterCommandTests(PostgresServerFixture postgres)
             Assert.StartsWith("Cluster benchmark: paper net 784-10-10-10-10, R = 9, seed ", output);
             Assert.Matches(@"\nlocal: pigmm run, cpu:2, SQLite +[0-9.]+ m?s +[0-9.]+\n", output);
             Assert.Matches(@"\ncluster: 2 silos of cpu:1, PostgreSQL +[0-9.]+ m?s +[0-9.]+\n", output);
+            Assert.Matches(@"\nReplica-epochs: R \(E \+ 1\) = 18, epoch 0 \(the initial weights\) included\. Replicas per silo in the cluster: [0-9]+, [0-9]+\.\n", output);
             Assert.Matches(@"\nCluster / local wall time: [0-9]+\.[0-9]{3} \(target <= 1\.10: (met|not met)\)\.\n", output);
             Assert.Matches(@"\nfits\.json of experiment [0-9a-f]{16}: byte-identical in both runs \([0-9]+ bytes\)\.\n", output);
-            Assert.Matches(@"\nThe killed silo hosted [0-9]+ of 9 replicas \([1-9][0-9]* unfinished at the kill\)", output);
+            Assert.Matches(@"\nThe killed silo hosted [0-9]+ of 9 replicas \([1-9][0-9]* unfinished at the kill\)( and the experiment grain)?; replicas active on each silo at the kill: [0-9]+, [0-9]+, [0-9]+\.\n", output);
             foreach (string recoveryEvent in new[] { "silo declared dead (membership status 6)", "first of its replicas committed an epoch elsewhere", "all of its unfinished replicas had" })
             {
                 Assert.Matches($@"\n{Regex.Escape(recoveryEvent)} +[0-9]+\.[0-9]{{2}}\n", output);
             }
             Assert.Matches(@"\nPlain epoch time for context \(epoch 2 of every replica, before the kill\): [0-9]+\.[0-9]{2} s\.\n", output);
-            Assert.Contains("Run complete: 54 of 54 replica-epochs, 9 of 9 replicas at epoch 5, 18 of 18 fits: every count right.", output);
+            Assert.Contains("Run complete: 81 of 81 replica-epochs, 9 of 9 replicas at epoch 8, 27 of 27 fits: every count right.", output);
             Assert.DoesNotContain("never", output);
         }
         finally
