@@ -3,6 +3,10 @@ using OrleansPigmm.Benchmarks;
 using OrleansPigmm.Benchmarks.Cluster;
 using OrleansPigmm.Benchmarks.Harness;
 using OrleansPigmm.Benchmarks.Training;
+using OrleansPigmm.Client.Cluster;
+using OrleansPigmm.Client.Display;
+using OrleansPigmm.Storage;
+using OrleansPigmm.Storage.Postgres;
 
 namespace OrleansPigmm.Client.Commands;
 
@@ -16,6 +20,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(Math(output, error));
         bench.Subcommands.Add(Store(output, error));
         bench.Subcommands.Add(Silo(output, error));
+        bench.Subcommands.Add(Cluster(output, error));
         return bench;
     }
 
@@ -69,6 +74,68 @@ internal static class BenchCommand
         })));
         return command;
     }
+
+    private static Command Cluster(TextWriter output, TextWriter error)
+    {
+        var postgres = new Option<string>("--postgres") { Description = "The database the benchmark's clusters keep their membership and store in: postgres://USER@HOST:PORT/DB (password in PGPASSWORD); no experiment may be running there.", Required = true };
+        var replicas = new Option<int>("--replicas") { Description = "Replicas R of the paper's net.", DefaultValueFactory = _ => 200 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs E of the overhead run.", DefaultValueFactory = _ => 3 };
+        var recoveryEpochs = new Option<int>("--recovery-epochs") { Description = "Epochs of the recovery run (at least 3: a silo is killed during epoch 3).", DefaultValueFactory = _ => 6 };
+        var quick = new Option<bool>("--quick") { Description = $"A smoke test, not figures to report: R = {QuickCluster.Replicas}, E = {QuickCluster.Epochs}, {QuickCluster.RecoveryEpochs} recovery epochs." };
+        var common = new CommonTrainingOptions();
+        var command = new Command("cluster", "Wall time of an experiment on two silos on PostgreSQL against pigmm run (same fits), and how long a cluster of three takes to carry on after one silo is killed.")
+        {
+            postgres, replicas, epochs, recoveryEpochs, quick,
+        };
+        command.Options.Add(common.DataDirectoryOption);
+        command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("bench cluster", error, () =>
+        {
+            var (r, e, recovery) = parsed.GetValue(quick) ? QuickCluster : (parsed.GetValue(replicas), parsed.GetValue(epochs), parsed.GetValue(recoveryEpochs));
+            if (r < 3 || e < 1 || recovery < 3)
+            {
+                throw new InputException($"--replicas must be at least 3, --epochs at least 1 and --recovery-epochs at least 3; got {r}, {e} and {recovery}.");
+            }
+            string url = parsed.GetValue(postgres)!;
+            if (!PigmmStores.IsPostgres(url))
+            {
+                throw new InputException($"--postgres must name a PostgreSQL database, postgres://USER@HOST:PORT/DB; got '{url}'.");
+            }
+            using var interruption = new Interruption(cancellationToken);
+            var store = StoreOptions.Open(url, new PostgresStoreOptions());
+            try
+            {
+                var options = new ClusterBenchmarkOptions(url, store, r, e, recovery, common.DataDirectory(parsed),
+                    PigmmExecutable.For(typeof(BenchCommand).Assembly.Location), ConnectAsync(url));
+                ClusterBenchmark.RunAsync(options, output, interruption.Token).GetAwaiter().GetResult();
+            }
+            catch (BenchmarkRefusedException refused)
+            {
+                throw new InputException(refused.Message);
+            }
+            catch (OperationCanceledException) when (interruption.Token.IsCancellationRequested)
+            {
+                error.WriteLine("pigmm bench cluster: stopped; its silos and consoles are stopped too.");
+                return ExperimentMonitor.Cancelled;
+            }
+            finally
+            {
+                store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            return 0;
+        })));
+        return command;
+    }
+
+    /// <summary>R, E and the recovery epochs of <c>bench cluster --quick</c>.</summary>
+    private static (int Replicas, int Epochs, int RecoveryEpochs) QuickCluster => (9, 1, 8);
+
+    /// <summary>Connects an Orleans client to a cluster on <paramref name="url"/>, as the consoles do.</summary>
+    private static ClusterConnector ConnectAsync(string url) => async (clusterId, cancellationToken) =>
+    {
+        var connection = await ClusterConnection.ConnectThroughMembershipAsync(PostgresLocation.Parse(url).Description,
+            PostgresMembership.ConnectionString(url), clusterId, cancellationToken).ConfigureAwait(false);
+        return (connection.Grains, connection);
+    };
 
     private static Command Math(TextWriter output, TextWriter error)
     {

@@ -31,6 +31,9 @@ internal sealed class CommonTrainingOptions
 
     public string DatasetName(ParseResult parsed) => parsed.GetValue(dataset)!;
 
+    /// <summary>The --data-dir option alone, for commands that take no other of these options.</summary>
+    public Option<string?> DataDirectoryOption => dataDirectory;
+
     public string? DataDirectory(ParseResult parsed) => parsed.GetValue(dataDirectory);
 
     public TrainerOptions Trainer(ParseResult parsed) =>
