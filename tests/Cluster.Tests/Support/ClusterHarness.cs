@@ -45,7 +45,16 @@ internal sealed class ClusterHarness : IAsyncDisposable
         StoreUrl = server.Url("postgres", network?.BridgeAddress ?? "127.0.0.1");
         Database = new StoreDatabase(server.Url("postgres"));
         ClusterId = $"faults-{Guid.NewGuid():N}"[..20];
+        int seed = int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), CultureInfo.InvariantCulture, out int given) ? given : Environment.TickCount & 0xFFFFF;
+        Random = new Random(seed);
+        log.WriteLine($"random choices of seed {seed} (set {SeedVariable} to repeat them)");
     }
+
+    /// <summary>The variable that fixes the random choices of the tests (moments, victims).</summary>
+    public const string SeedVariable = "PIGMM_FAULT_SEED";
+
+    /// <summary>The random choices of this test: its seed is written to the test's output.</summary>
+    public Random Random { get; }
 
     public ThrowawayServer Server { get; }
 
@@ -148,6 +157,67 @@ internal sealed class ClusterHarness : IAsyncDisposable
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Waits for <paramref name="duration"/> of a fault, then asserts that the run went on
+    /// meanwhile without the faulty silo: more replica-epochs are committed than
+    /// <paramref name="before"/>, the count when the fault began.</summary>
+    public async Task AssertProgressDuringAsync(TimeSpan duration, long before, string experiment)
+    {
+        var end = clock.Elapsed + duration;
+        long? committed = null;
+        while (clock.Elapsed < end)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            committed = await Database.CommittedAsync(experiment) ?? committed;
+        }
+        Log($"{committed} replica-epochs committed at the end of the fault, {before} at its start");
+        if (!(committed > before))
+        {
+            Assert.Fail($"the run made no progress in {duration.TotalSeconds} s of the fault ({before} replica-epochs committed before, {committed} after); "
+                + $"the sessions of the server:\n  {await Database.ActivityAsync()}");
+        }
+    }
+
+    /// <summary>Asserts that <paramref name="silo"/>, declared dead while it could not answer,
+    /// stops of itself within <paramref name="timeout"/> once it can again.</summary>
+    public async Task AssertStopsAsync(SiloHandle silo, TimeSpan timeout)
+    {
+        int code = await silo.Process.WaitForExitAsync(timeout);
+        Log($"{silo} stopped of itself with exit code {code}");
+    }
+
+    /// <summary>
+    /// Runs <see cref="FaultExperiment"/> to completion through a silo made silent (frozen, cut
+    /// off) for <paramref name="duration"/> at a random moment early in the run, and asserts what a
+    /// silent silo must cost: it is declared dead, the run goes on meanwhile, it stops of itself
+    /// once it can hear again, a new silo takes its place, and the run ends exactly as the local one.
+    /// </summary>
+    /// <param name="silence">Makes the silo silent.</param>
+    /// <param name="restore">Lets it be heard again (also when an assertion failed meanwhile).</param>
+    public async Task RunThroughASilentSiloAsync(LocalReference reference, TimeSpan duration, Action<SiloHandle> silence, Action<SiloHandle> restore)
+    {
+        string experiment = reference.ExperimentId;
+        var submit = Submit(wait: true);
+        long before = await WaitForCommittedAsync(experiment, FaultExperiment.Between(Random, 0.20, 0.35), submit);
+        var victim = silos[Random.Next(silos.Count)];
+        silence(victim);
+        Log($"silenced {victim}");
+        try
+        {
+            var progress = AssertProgressDuringAsync(duration, before, experiment);
+            await AssertDeclaredDeadAsync(victim, duration);
+            await progress;
+        }
+        finally
+        {
+            restore(victim);
+            Log($"let {victim} be heard again");
+        }
+        await AssertStopsAsync(victim, TimeSpan.FromSeconds(60));
+        await StartSiloAsync(victim.Namespace);
+        await AssertSubmitCompletesAsync(submit, experiment);
+        await AssertSameAsReferenceAsync(experiment, reference);
     }
 
     /// <summary>Kills <paramref name="silo"/> (SIGKILL).</summary>

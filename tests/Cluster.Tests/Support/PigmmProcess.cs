@@ -114,6 +114,11 @@ internal sealed class PigmmProcess : IDisposable
         {
             waiters.RemoveAll(waiter => waiter.Found == found);
         }
+        if (first == outputClosed.Task)
+        {
+            // Its output ends as it exits: say how it ended.
+            process.WaitForExit(TimeSpan.FromSeconds(5));
+        }
         throw new TimeoutException(first == outputClosed.Task
             ? $"{Describe()} ended without the line expected."
             : $"{Describe()} did not write the line expected within {timeout.TotalSeconds} s.");
@@ -185,7 +190,9 @@ internal sealed class PigmmProcess : IDisposable
         {
             tail = [.. lines.TakeLast(TailLines)];
         }
-        return $"{Name}, pid {Id}, {state}; its last output lines:\n  {string.Join("\n  ", tail)}";
+        return tail.Length == 0
+            ? $"{Name}, pid {Id}, {state}; no output"
+            : $"{Name}, pid {Id}, {state}; its last output lines:\n  {string.Join("\n  ", tail)}";
     }
 
     public void Dispose()

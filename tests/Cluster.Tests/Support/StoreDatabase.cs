@@ -148,4 +148,25 @@ internal sealed class StoreDatabase(string url)
         }
         return rows;
     }
+
+    /// <summary>The other sessions of the server, one line each (address, state, age of the
+    /// transaction, query), to tell in a failure whether a cut-off client holds a transaction open.</summary>
+    public async Task<string> ActivityAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(url));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT coalesce(host(client_addr), 'local') || ' ' || coalesce(application_name, '') || ': ' || coalesce(state, '')
+                || coalesce(', transaction open ' || round(extract(epoch FROM now() - xact_start)) || ' s', '')
+                || coalesce(', waiting on ' || wait_event_type || '/' || wait_event, '') || ': ' || left(query, 120)
+            FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+        return string.Join("\n  ", lines);
+    }
 }
