@@ -145,6 +145,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             if (committed >= count)
             {
                 Log($"{committed} of {FaultExperiment.ReplicaEpochs} replica-epochs committed");
+                Assert.True(committed < FaultExperiment.ReplicaEpochs, $"the run was complete before the fault meant for {count} replica-epochs could land: make it longer.");
                 return committed.Value;
             }
             if (consoles.FirstOrDefault(console => console.HasExited) is { } ended)
@@ -318,7 +319,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         [
             "silo", "--store", StoreUrl, "--cluster-id", ClusterId, "--device", "cpu:1",
             "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture),
-            .. namespaceIndex is null ? Array.Empty<string>() : ["--advertise", address],
+            "--advertise", address,
         ];
         var process = PigmmProcess.Start($"silo {silos.Count + 1}", arguments, namespaceIndex is { } inside ? Network!.Exec(inside) : null);
         var silo = new SiloHandle(process, namespaceIndex, address, siloPort, gatewayPort);

@@ -10,8 +10,8 @@ namespace OrleansPigmm.Cluster.Tests.Support;
 /// </summary>
 internal static class FaultExperiment
 {
-    public const int Replicas = 48;
-    public const int Epochs = 8;
+    public const int Replicas = 24;
+    public const int Epochs = 6;
     public const int Seed = 5;
 
     /// <summary>The replica-epochs of the whole run, epoch 0 included.</summary>
