@@ -90,7 +90,7 @@ public static class SiloOverhead
                 Datasets = name => DatasetCatalog.TryDimensions(name, options.DataDirectory),
                 OnlyExperiment = spec.Id,
             };
-            await using var silo = await LocalSilo.StartAsync(siloOptions);
+            await using var silo = await PigmmSiloHost.StartAsync(siloOptions);
             var experiment = silo.Grains.GetGrain<IExperimentGrain>(spec.Id);
             var clock = Stopwatch.StartNew();
             await experiment.SubmitAsync(spec);

@@ -35,6 +35,8 @@ public sealed class ExperimentGrain(
     private readonly ObserverManager<IExperimentObserver> observers = new(TimeSpan.FromMinutes(1), logger);
     private ExperimentState? state;
     private int[]? lastSeen;
+    // Replicas whose silo handed them back while shutting down: woken at the next look.
+    private readonly HashSet<int> released = [];
     private IGrainTimer? watch;
     private IGrainTimer? statusPush;
     private DateTimeOffset lastPush;
@@ -141,6 +143,16 @@ public sealed class ExperimentGrain(
     }
 
     /// <inheritdoc />
+    Task IExperimentGrain.ReplicaReleasedAsync(int replica)
+    {
+        if (state is { Lifecycle: ExperimentLifecycle.Running } current && replica >= 0 && replica < current.Plan.Spec.Replicas)
+        {
+            released.Add(replica);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     Task IExperimentGrain.FitPublishedAsync(FitSummary fit)
     {
         observers.Notify(observer => observer.OnFit(fit));
@@ -186,9 +198,10 @@ public sealed class ExperimentGrain(
         }
         int epochs = current.Plan.Spec.Epochs;
         var stalled = Enumerable.Range(0, stored.Count)
-            .Where(r => stored[r] < epochs && (lastSeen is null || lastSeen[r] == stored[r]))
+            .Where(r => stored[r] < epochs && (lastSeen is null || lastSeen[r] == stored[r] || released.Contains(r)))
             .ToArray();
         lastSeen = [.. stored];
+        released.Clear();
         if (current.Finished == current.Plan.Spec.Replicas)
         {
             completing ??= CompleteAsync(current);

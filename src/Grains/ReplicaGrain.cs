@@ -58,7 +58,14 @@ public sealed class ReplicaGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The epoch in flight is abandoned; what was committed stays, and the next activation resumes there.
+        bool wasTraining = training is not null;
         Stop();
+        if (wasTraining && reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+        {
+            // The silo is leaving the cluster: hand the replica back so that another silo takes it
+            // up at once, rather than after the experiment notices it made no progress.
+            GrainFactory.GetGrain<IExperimentGrain>(ExperimentId).ReplicaReleasedAsync(Replica).Ignore();
+        }
         return Task.CompletedTask;
     }
 

@@ -5,42 +5,62 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansPigmm.Silo.Hosting;
+using OrleansPigmm.Storage.Postgres;
 
 namespace OrleansPigmm.Client.Cluster;
 
-/// <summary>A console's connection to a running cluster through one silo's gateway, as an Orleans
-/// client: the cluster's grains, and a clear failure instead of a long hang when the gateway is
-/// not there.</summary>
+/// <summary>A console's connection to a running cluster, as an Orleans client: through the
+/// gateways its membership table lists (kept up to date while connected, so the console follows
+/// silos that come and go), or through one given gateway; and a clear failure instead of a long
+/// hang when the cluster is not there.</summary>
 internal sealed class ClusterConnection : IAsyncDisposable
 {
     /// <summary>How long a grain call may take before it fails.</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How long connecting may take.</summary>
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IHost host;
 
-    private ClusterConnection(IHost host) => this.host = host;
+    private ClusterConnection(IHost host, string description)
+    {
+        this.host = host;
+        Description = description;
+    }
+
+    /// <summary>The cluster, for messages: its database or its gateway.</summary>
+    public string Description { get; }
 
     /// <summary>The cluster's grains.</summary>
     public IGrainFactory Grains => host.Services.GetRequiredService<IClusterClient>();
 
-    /// <summary>Connects to the gateway <paramref name="gateway"/> (HOST:PORT).</summary>
+    /// <summary>Connects to the cluster <paramref name="clusterId"/> whose membership the database
+    /// at <paramref name="databaseUrl"/> keeps, through <paramref name="membershipConnectionString"/>.</summary>
+    /// <exception cref="InputException">The database or every gateway cannot be reached.</exception>
+    public static Task<ClusterConnection> ConnectThroughMembershipAsync(string databaseUrl, string membershipConnectionString, string clusterId, CancellationToken cancellationToken) =>
+        ConnectAsync($"{PostgresLocation.Parse(databaseUrl).Description} (cluster {clusterId})", clusterId, client =>
+        {
+            client.UseAdoNetClustering(clustering => (clustering.Invariant, clustering.ConnectionString) = (PostgresMembership.Invariant, membershipConnectionString));
+            client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = PigmmCluster.GatewayListRefresh);
+        }, cancellationToken, databaseUrl);
+
+    /// <summary>Connects to the cluster through the gateway <paramref name="gateway"/> (HOST:PORT).</summary>
     /// <exception cref="InputException">The gateway is malformed or cannot be reached.</exception>
-    public static async Task<ClusterConnection> ConnectAsync(string gateway, CancellationToken cancellationToken)
+    public static async Task<ClusterConnection> ConnectThroughGatewayAsync(string gateway, string clusterId, CancellationToken cancellationToken)
     {
         var endpoint = Endpoint(gateway);
         await ProbeAsync(gateway, endpoint, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(gateway, clusterId, client => client.UseStaticClustering(endpoint), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ClusterConnection> ConnectAsync(string description, string clusterId, Action<IClientBuilder> clustering, CancellationToken cancellationToken, string? database = null)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoint);
-            client.Configure<ClusterOptions>(cluster =>
-            {
-                cluster.ClusterId = PigmmCluster.ClusterId;
-                cluster.ServiceId = PigmmCluster.ServiceId;
-            });
+            clustering(client);
+            client.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (clusterId, PigmmCluster.ServiceId));
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = ResponseTimeout);
         });
         var host = builder.Build();
@@ -51,11 +71,22 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
             host.Dispose();
-            string reason = failure is TimeoutException ? $"no answer from an Orleans gateway within {ConnectTimeout.TotalSeconds:0} s" : failure.Message;
-            throw new InputException($"cannot reach the cluster at {gateway}: {reason}");
+            throw new InputException($"cannot reach the cluster at {description}: {Reason(failure, database)}");
         }
-        return new ClusterConnection(host);
+        return new ClusterConnection(host, description);
     }
+
+    /// <summary>Why connecting failed, in the user's terms.</summary>
+    private static string Reason(Exception failure, string? database) => failure switch
+    {
+        TimeoutException => $"no answer from an Orleans gateway within {ConnectTimeout.TotalSeconds:0} s",
+        SiloUnavailableException => "no silo of the cluster is running (its membership lists no live gateway); start one with pigmm silo",
+        Orleans.Runtime.Messaging.ConnectionFailedException => $"no silo of the cluster answers ({failure.Message})",
+        Npgsql.PostgresException { SqlState: "42P01" } => "the database holds no cluster membership yet; start a silo on it with pigmm silo --store URL",
+        Npgsql.NpgsqlException error when database is not null => PostgresMembership.Problem(database, error),
+        _ when failure.InnerException is { } inner => Reason(inner, database),
+        _ => failure.Message,
+    };
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using OrleansPigmm.Storage;
-using OrleansPigmm.Storage.Postgres;
 
 namespace OrleansPigmm.Client.Commands;
 
@@ -17,29 +15,17 @@ internal static class DbCommand
     private static Command Migrate(TextWriter output, TextWriter error)
     {
         var store = new Option<string>("--store") { Description = "The store: a SQLite file, or postgres://USER@HOST:PORT/DB (password from PGPASSWORD or --password-file).", Required = true };
-        var passwordFile = new Option<string?>("--password-file") { Description = "A file whose first line is the PostgreSQL password (instead of PGPASSWORD)." };
+        var passwordFile = StoreOptions.PasswordFileOption();
         var command = new Command("migrate", "Create the store's schema, or upgrade it to this version's, under a lock that concurrent silos respect; a store written by a newer version is refused.")
         {
             store, passwordFile,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("db migrate", error, () =>
         {
-            string location = parsed.GetValue(store)!;
-            try
-            {
-                // Opening a store applies the migrations it lacks.
-                var opened = PigmmStores.Open(location, new PostgresStoreOptions { PasswordFile = parsed.GetValue(passwordFile) });
-                output.WriteLine($"{opened.Description}: the schema is up to date.");
-                opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-            catch (StoreUnavailableException unavailable)
-            {
-                throw new InputException(unavailable.Message);
-            }
-            catch (ArgumentException invalid)
-            {
-                throw new InputException(invalid.Message);
-            }
+            // Opening a store applies the migrations it lacks.
+            var opened = StoreOptions.Open(parsed.GetValue(store)!, StoreOptions.Postgres(parsed, passwordFile));
+            output.WriteLine($"{opened.Description}: the schema is up to date.");
+            opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return 0;
         })));
         return command;

@@ -46,6 +46,12 @@ internal static class OptionValues
         _ => throw new InputException($"--device must be cpu or cpu:N with N at least 1 (this build trains on CPUs only); got '{text}'."),
     };
 
+    /// <summary>An Orleans cluster id as <c>--cluster-id</c> gives it: 1 to 100 letters, digits, '-', '_' or '.'.</summary>
+    public static string ClusterId(string text) =>
+        text.Length is >= 1 and <= 100 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? text
+            : throw new InputException($"--cluster-id must be 1 to 100 letters, digits, '-', '_' or '.'; got '{text}'.");
+
     /// <summary>Trainer options after checking that the width is available here.</summary>
     public static TrainerOptions Trainer(int threads, string width)
     {

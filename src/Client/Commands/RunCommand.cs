@@ -62,7 +62,7 @@ internal static class RunCommand
     private static async Task<int> RunAsync(PigmmSiloOptions options, ExperimentPlan plan, string outFolder, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using var interruption = new Interruption(cancellationToken);
-        await using var silo = await LocalSilo.StartAsync(options, interruption.Token);
+        await using var silo = await PigmmSiloHost.StartAsync(options, interruption.Token);
         var store = silo.Store;
         var experiment = silo.Grains.GetGrain<IExperimentGrain>(plan.Id);
         await using var subscription = await ExperimentSubscription.StartAsync(silo.Grains, plan.Id);

@@ -1,31 +1,44 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansPigmm.Grains.Training;
 using OrleansPigmm.Silo.Hosting;
 using OrleansPigmm.Silo.Training;
+using OrleansPigmm.Storage;
+using OrleansPigmm.Storage.Postgres;
 using OrleansPigmm.Training.Data;
 
 namespace OrleansPigmm.Client.Commands;
 
 /// <summary>
-/// <c>pigmm silo</c>: one long-lived Orleans silo over the embedded store, on fixed loopback
-/// ports, that consoles reach through its gateway (<c>pigmm submit</c>, <c>status</c>,
-/// <c>cancel</c>). It keeps every running experiment of its store going, and stops gracefully on
-/// SIGTERM or Ctrl+C: epochs in flight are abandoned, committed epochs stay.
+/// <c>pigmm silo</c>: one long-lived Orleans silo, training every experiment submitted to its
+/// cluster until stopped. On a PostgreSQL store it joins the cluster whose membership that
+/// database keeps (any number of silos, on any hosts); on a SQLite store it is a cluster of one on
+/// the loopback address. Consoles reach it through its gateway (<c>pigmm submit</c>, <c>status</c>,
+/// <c>watch</c>, <c>cancel</c>). SIGTERM or Ctrl+C stops it gracefully: it leaves the membership,
+/// its replicas abandon the epochs in flight and hand themselves back (committed epochs stay).
 /// </summary>
 internal static class SiloCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var storePath = new Option<string>("--store") { Description = "The experiment store (SQLite file, created if missing).", Required = true };
+        var storeLocation = new Option<string>("--store")
+        {
+            Description = "The store: postgres://USER@HOST:PORT/DB for a cluster of any number of silos (password from PGPASSWORD or --password-file), or a SQLite file (created if missing) for a cluster of one.",
+            Required = true,
+        };
+        var passwordFile = StoreOptions.PasswordFileOption();
         var siloPort = new Option<int>("--silo-port") { Description = $"The port silos talk to each other on; default {PigmmCluster.DefaultSiloPort}.", DefaultValueFactory = _ => PigmmCluster.DefaultSiloPort };
         var gatewayPort = new Option<int>("--gateway-port") { Description = $"The port consoles connect to; default {PigmmCluster.DefaultGatewayPort}.", DefaultValueFactory = _ => PigmmCluster.DefaultGatewayPort };
+        var advertise = new Option<string?>("--advertise") { Description = "The IP address other silos and consoles reach this silo at (a PostgreSQL store only); default: this host's first non-loopback IPv4 address." };
+        var clusterId = new Option<string>("--cluster-id") { Description = $"The cluster to join (silos and consoles with one id form one cluster); default {PigmmCluster.ClusterId}.", DefaultValueFactory = _ => PigmmCluster.ClusterId };
         var common = new CommonTrainingOptions();
-        var command = new Command("silo", "Run one long-lived silo on the store, training every experiment submitted to it (pigmm submit --gateway), until SIGTERM or Ctrl+C.")
+        var command = new Command("silo", "Run one long-lived silo, training every experiment submitted to its cluster (pigmm submit), until SIGTERM or Ctrl+C.")
         {
-            storePath, siloPort, gatewayPort,
+            storeLocation, passwordFile, siloPort, gatewayPort, advertise, clusterId,
         };
         common.AddTo(command, withDataset: false, asDevice: true);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("silo", error, () =>
@@ -33,22 +46,24 @@ internal static class SiloCommand
             var trainer = common.Trainer(parsed);
             string? dataDirectory = common.DataDirectory(parsed);
             var (silo, gateway) = (parsed.GetValue(siloPort), parsed.GetValue(gatewayPort));
-            foreach (var (port, name) in new[] { (silo, "--silo-port"), (gateway, "--gateway-port") })
+            CheckPorts(silo, gateway);
+            string location = parsed.GetValue(storeLocation)!;
+            var postgres = StoreOptions.Postgres(parsed, passwordFile);
+            bool clustered = PigmmStores.IsPostgres(location);
+            if (!clustered && parsed.GetValue(advertise) is not null)
             {
-                if (port is < 1 or > 65535)
-                {
-                    throw new InputException($"{name} must be a port from 1 to 65535; got {port}.");
-                }
-                if (!LocalSilo.IsPortFree(port))
-                {
-                    throw new InputException($"port {port} ({name}) is already in use; is another silo running? Give another with {name}.");
-                }
+                throw new InputException("--advertise needs a PostgreSQL store: a silo on a SQLite file is a cluster of one on 127.0.0.1.");
             }
-            if (silo == gateway)
+            var network = new SiloNetwork
             {
-                throw new InputException($"--silo-port and --gateway-port must differ; both are {silo}.");
-            }
-            var store = RunCommand.OpenStore(parsed.GetValue(storePath)!);
+                ClusterId = OptionValues.ClusterId(parsed.GetValue(clusterId)!),
+                SiloPort = silo,
+                GatewayPort = gateway,
+                AdvertisedAddress = clustered ? AdvertisedAddress(parsed.GetValue(advertise)) : IPAddress.Loopback,
+                MembershipConnectionString = clustered ? PostgresMembership.ConnectionString(location, postgres) : null,
+            };
+            // Opening the store migrates its schema, the membership tables included, before the silo joins.
+            var store = StoreOptions.Open(location, postgres);
             var options = new PigmmSiloOptions
             {
                 Store = () => store,
@@ -56,12 +71,48 @@ internal static class SiloCommand
                 Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, name => DatasetCatalog.Load(name, dataDirectory)),
                 Datasets = name => DatasetCatalog.TryDimensions(name, dataDirectory),
             };
-            return RunAsync(options, silo, gateway, output, cancellationToken).GetAwaiter().GetResult();
+            return RunAsync(options, network, output, cancellationToken).GetAwaiter().GetResult();
         })));
         return command;
     }
 
-    private static async Task<int> RunAsync(PigmmSiloOptions options, int siloPort, int gatewayPort, TextWriter output, CancellationToken cancellationToken)
+    private static void CheckPorts(int silo, int gateway)
+    {
+        foreach (var (port, name) in new[] { (silo, "--silo-port"), (gateway, "--gateway-port") })
+        {
+            if (port is < 1 or > 65535)
+            {
+                throw new InputException($"{name} must be a port from 1 to 65535; got {port}.");
+            }
+            if (!PigmmSiloHost.IsPortFree(port))
+            {
+                throw new InputException($"port {port} ({name}) is already in use; is another silo running? Give another with {name}.");
+            }
+        }
+        if (silo == gateway)
+        {
+            throw new InputException($"--silo-port and --gateway-port must differ; both are {silo}.");
+        }
+    }
+
+    /// <summary>The address given, or this host's first non-loopback IPv4 address (loopback when it has none).</summary>
+    private static IPAddress AdvertisedAddress(string? given)
+    {
+        if (given is not null)
+        {
+            return IPAddress.TryParse(given, out var address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
+                ? address
+                : throw new InputException($"--advertise must be an IP address other silos can reach this one at, e.g. 10.0.0.5; got '{given}'.");
+        }
+        return NetworkInterface.GetAllNetworkInterfaces()
+            .Where(network => network.OperationalStatus == OperationalStatus.Up && network.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(network => network.GetIPProperties().UnicastAddresses)
+            .Select(unicast => unicast.Address)
+            .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork)
+            ?? IPAddress.Loopback;
+    }
+
+    private static async Task<int> RunAsync(PigmmSiloOptions options, SiloNetwork network, TextWriter output, CancellationToken cancellationToken)
     {
         using var interruption = new Interruption(cancellationToken);
         using var terminated = CancellationTokenSource.CreateLinkedTokenSource(interruption.Token);
@@ -70,30 +121,48 @@ internal static class SiloCommand
             signal.Cancel = true;
             terminated.Cancel();
         });
-        LocalSilo silo;
+        PigmmSiloHost silo;
         try
         {
-            silo = await LocalSilo.StartAsync(options, siloPort, gatewayPort, terminated.Token);
+            silo = await PigmmSiloHost.StartAsync(options, network, terminated.Token);
         }
         catch (Exception failure) when (InUse(failure) is not null)
         {
-            throw new InputException($"cannot listen on port {siloPort} or {gatewayPort}: {InUse(failure)!.Message}");
+            throw new InputException($"cannot listen on port {network.SiloPort} or {network.GatewayPort}: {InUse(failure)!.Message}");
+        }
+        catch (Exception failure) when (StoreFailure(failure) is { } unavailable)
+        {
+            throw new InputException($"cannot join the cluster: {unavailable.Message}");
         }
         await using (silo)
         {
             var device = silo.Services.GetRequiredService<ITrainingDevice>();
-            output.WriteLine($"pigmm silo: listening on gateway 127.0.0.1:{silo.GatewayPort} (silo port {silo.SiloPort}), store {silo.Store.Description}, device {device.Description}");
+            string cluster = network.MembershipConnectionString is null ? "a cluster of one" : $"cluster {network.ClusterId}";
+            output.WriteLine($"pigmm silo: listening on gateway {silo.GatewayEndpoint} (silo {silo.SiloEndpoint}), {cluster}, store {silo.Store.Description}, device {device.Description}");
             output.Flush();
+            using var stopped = CancellationTokenSource.CreateLinkedTokenSource(terminated.Token, silo.Stopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, terminated.Token);
+                await Task.Delay(Timeout.Infinite, stopped.Token);
             }
             catch (OperationCanceledException)
             {
             }
+            output.WriteLine("pigmm silo: stopping; leaving the cluster.");
+            output.Flush();
         }
         return 0;
     }
+
+    /// <summary>The database failure behind a silo that could not join (wrong password, server
+    /// gone, tables missing), wherever it lies among the causes of <paramref name="failure"/>.</summary>
+    private static Exception? StoreFailure(Exception? failure) => failure switch
+    {
+        null => null,
+        Npgsql.NpgsqlException or StoreUnavailableException => failure,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(StoreFailure).FirstOrDefault(found => found is not null),
+        _ => StoreFailure(failure.InnerException),
+    };
 
     /// <summary>The socket failure of a port that is taken, wherever it lies among the causes of <paramref name="failure"/>.</summary>
     private static SocketException? InUse(Exception? failure) => failure switch

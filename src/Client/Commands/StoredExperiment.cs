@@ -1,16 +1,18 @@
 using System.CommandLine;
 using OrleansPigmm.Storage;
-using OrleansPigmm.Storage.Sqlite;
+using OrleansPigmm.Client.Cluster;
 
 namespace OrleansPigmm.Client.Commands;
 
-/// <summary>The <c>--store PATH</c> option and <c>[EXPERIMENT]</c> argument of the commands that
-/// read an existing store, and how they are resolved: bad input becomes <see cref="InputException"/>.</summary>
+/// <summary>The store options and <c>[EXPERIMENT]</c> argument of the commands that read an
+/// existing store, and how they are resolved: <c>--store PATH</c> (a SQLite file, or a PostgreSQL
+/// URL) or <c>--cluster URL</c> (a cluster's database, whose cluster the command may also talk to).
+/// Bad input becomes <see cref="InputException"/>.</summary>
 internal sealed class StoredExperiment
 {
     private readonly Option<string> storeOption = new("--store")
     {
-        Description = $"The experiment store (SQLite file) to read; default {StoreLocation.Default} in the current directory.",
+        Description = $"The experiment store to read: a SQLite file (default {StoreLocation.Default} in the current directory) or postgres://USER@HOST:PORT/DB.",
         DefaultValueFactory = _ => StoreLocation.Default,
     };
 
@@ -20,22 +22,22 @@ internal sealed class StoredExperiment
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    /// <summary>Opens the store named by the command line; it must already exist (reading never creates one).</summary>
+    private readonly ClusterTarget cluster = new();
+
+    /// <summary>Opens the store named by the command line; a file must already exist (reading never creates one).</summary>
     private IPigmmStore Open(ParseResult parsed)
     {
+        bool storeGiven = parsed.GetResult(storeOption) is { Implicit: false };
+        if (cluster.NamesDatabase(parsed))
+        {
+            return storeGiven ? throw new InputException("give either --store or --cluster, not both.") : cluster.OpenStore(parsed);
+        }
         string path = parsed.GetValue(storeOption)!;
-        if (!File.Exists(path))
+        if (!PigmmStores.IsPostgres(path) && !File.Exists(path))
         {
-            throw new InputException($"there is no store at '{path}' (give the file that 'pigmm run' wrote with --store PATH).");
+            throw new InputException($"there is no store at '{path}' (give the file that 'pigmm run' wrote with --store PATH, or a cluster with --cluster URL).");
         }
-        try
-        {
-            return SqliteStore.Open(path);
-        }
-        catch (StoreUnavailableException unavailable)
-        {
-            throw new InputException(unavailable.Message);
-        }
+        return StoreOptions.Open(path, cluster.Postgres(parsed));
     }
 
     /// <summary>The experiment named by the command line, or the store's only experiment when none is named.</summary>
@@ -62,13 +64,15 @@ internal sealed class StoredExperiment
         return experiments.Count == 0 ? "none" : string.Join(", ", experiments.Select(e => e.Id));
     }
 
-    /// <summary>Adds <c>--store</c> and <c>[EXPERIMENT]</c> to <paramref name="command"/>, and makes
-    /// its action run <paramref name="body"/> under <see cref="CommandFailure.Guard"/> with the
-    /// store open and the experiment resolved.</summary>
-    public static void Attach(Command command, string name, TextWriter error, Func<ParseResult, IPigmmStore, ExperimentRecord, CancellationToken, Task<int>> body)
+    /// <summary>Adds the store options and <c>[EXPERIMENT]</c> to <paramref name="command"/>, and
+    /// makes its action run <paramref name="body"/> under <see cref="CommandFailure.Guard"/> with
+    /// the store open and the experiment resolved.</summary>
+    /// <returns>The cluster the command line may name, for commands that also talk to it.</returns>
+    public static ClusterTarget Attach(Command command, string name, TextWriter error, Func<ParseResult, IPigmmStore, ExperimentRecord, CancellationToken, Task<int>> body)
     {
         var stored = new StoredExperiment();
         command.Options.Add(stored.storeOption);
+        stored.cluster.AddTo(command, gatewayAllowed: false);
         command.Arguments.Add(stored.experimentArgument);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard(name, error, () =>
         {
@@ -81,5 +85,6 @@ internal sealed class StoredExperiment
                 return await body(parsed, store, experiment, cancellationToken).ConfigureAwait(false);
             }
         })));
+        return stored.cluster;
     }
 }

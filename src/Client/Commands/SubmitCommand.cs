@@ -8,7 +8,7 @@ using OrleansPigmm.Training.Data;
 namespace OrleansPigmm.Client.Commands;
 
 /// <summary>
-/// <c>pigmm submit</c>: submits an experiment to a running cluster through a silo's gateway. The
+/// <c>pigmm submit</c>: submits an experiment to a running cluster (see <see cref="ClusterTarget"/>). The
 /// spec is checked here first, as <c>pigmm run</c> checks it; with <c>--wait</c> the command
 /// follows the pushed events until the experiment ends and prints only its final line.
 /// </summary>
@@ -16,13 +16,13 @@ internal static class SubmitCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var gateway = GatewayCommand.GatewayOption();
         var wait = new Option<bool>("--wait") { Description = "Wait until the experiment is complete (or cancelled) and print one final line." };
         var specOptions = new SpecOptions();
         var command = new Command("submit", "Submit an experiment to a running cluster (see pigmm silo); submitting a cancelled one resumes it.")
         {
-            gateway, wait,
+            wait,
         };
+        var target = new ClusterTarget().AddTo(command);
         specOptions.AddTo(command);
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -37,7 +37,7 @@ internal static class SubmitCommand
             {
                 return Task.FromResult(refused);
             }
-            return Task.FromResult(GatewayCommand.Run("submit", error, parsed.GetValue(gateway)!, plan!.Id,
+            return Task.FromResult(target.Run("submit", error, parsed, plan!.Id,
                 (connection, token) => parsed.GetValue(wait) ? SubmitAndWaitAsync(connection, plan!, output, error, token) : SubmitAsync(connection, plan!, output),
                 cancellationToken));
         });
@@ -65,6 +65,11 @@ internal static class SubmitCommand
         {
             error.WriteLine($"pigmm submit: stopped waiting; experiment {plan.Id} goes on in the cluster.");
             return ExperimentMonitor.Cancelled;
+        }
+        catch (TimeoutException lost)
+        {
+            error.WriteLine($"pigmm submit: stopped waiting for experiment {plan.Id}: {lost.Message}. It goes on wherever the cluster still runs; pigmm status shows it.");
+            return 1;
         }
         if (final.Phase != ExperimentPhase.Complete)
         {

@@ -22,6 +22,9 @@ public static class ExperimentMonitor
     /// <summary>The view never redraws more often than this, however often the store changes.</summary>
     public static TimeSpan MinimumRefreshInterval { get; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long the store may fail reads (a database restarting) before the view gives up.</summary>
+    public static TimeSpan StorePatience { get; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often the store is polled when it announces no change itself.</summary>
     public static TimeSpan PollInterval { get; } = TimeSpan.FromSeconds(1);
 
@@ -92,6 +95,7 @@ public static class ExperimentMonitor
         Func<TimeSpan, CancellationToken, Task>? waitForChange, CancellationToken cancellationToken)
     {
         var stopped = stopWhen ?? new TaskCompletionSource().Task;
+        Stopwatch? unreadableSince = null;
         try
         {
             while (!state.Progress.IsComplete && !stopped.IsCompleted)
@@ -105,8 +109,22 @@ public static class ExperimentMonitor
                 cancellationToken.ThrowIfCancellationRequested();
                 // Let a burst of commits settle into one redraw.
                 await Task.Delay(MinimumRefreshInterval, cancellationToken).ConfigureAwait(false);
-                state = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    state = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    unreadableSince = null;
+                }
+                catch (StoreUnavailableException) when ((unreadableSince ??= Stopwatch.StartNew()).Elapsed < StorePatience)
+                {
+                    // A database restarting: show the last state read until it answers again.
+                    continue;
+                }
                 show(state);
+            }
+            // A subscription that ended because the cluster stopped answering is not a completion.
+            if (stopped.IsFaulted)
+            {
+                await stopped.ConfigureAwait(false);
             }
             return 0;
         }

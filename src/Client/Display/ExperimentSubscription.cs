@@ -6,12 +6,16 @@ namespace OrleansPigmm.Client.Display;
 /// A console's subscription to an experiment's pushed status and fits: wakes the live view when
 /// anything happens, and tells when the experiment is complete. It renews itself (subscriptions
 /// expire), and since pushes may be lost it also asks for the status every
-/// <see cref="StatusPoll"/>, so completion is never missed.
+/// <see cref="StatusPoll"/>, so completion is never missed. A cluster that stops answering for a
+/// while (a silo lost, the database restarting) is waited for, up to <see cref="Patience"/>.
 /// </summary>
 internal sealed class ExperimentSubscription : IExperimentObserver, IAsyncDisposable
 {
     /// <summary>How often the status is asked for besides the pushes.</summary>
     public static readonly TimeSpan StatusPoll = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the cluster may fail every call before <see cref="Ended"/> fails.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     private static readonly TimeSpan Renewal = TimeSpan.FromSeconds(20);
 
@@ -29,7 +33,8 @@ internal sealed class ExperimentSubscription : IExperimentObserver, IAsyncDispos
         keeping = KeepAsync();
     }
 
-    /// <summary>Completes with the final status once the experiment is complete or cancelled.</summary>
+    /// <summary>Completes with the final status once the experiment is complete or cancelled; fails
+    /// with <see cref="TimeoutException"/> when the cluster answered nothing for <see cref="Patience"/>.</summary>
     public Task<ExperimentStatus> Ended => ended.Task;
 
     /// <summary>Subscribes to <paramref name="experimentId"/>.</summary>
@@ -86,30 +91,41 @@ internal sealed class ExperimentSubscription : IExperimentObserver, IAsyncDispos
     private async Task KeepAsync()
     {
         var renewed = DateTimeOffset.UtcNow;
+        DateTimeOffset? failingSince = null;
         using var timer = new PeriodicTimer(StatusPoll);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping.Token))
             {
-                var status = await experiment.GetStatusAsync();
-                if (status.Phase != ExperimentPhase.Running)
+                try
                 {
-                    Signal();
-                    ended.TrySetResult(status);
+                    var status = await experiment.GetStatusAsync();
+                    if (status.Phase != ExperimentPhase.Running)
+                    {
+                        Signal();
+                        ended.TrySetResult(status);
+                    }
+                    // After a failure the experiment's grain may be a new activation that knows no subscriber.
+                    if (failingSince is not null || DateTimeOffset.UtcNow - renewed > Renewal)
+                    {
+                        await experiment.SubscribeAsync(reference);
+                        renewed = DateTimeOffset.UtcNow;
+                    }
+                    failingSince = null;
                 }
-                if (DateTimeOffset.UtcNow - renewed > Renewal)
+                catch (Exception error) when (error is OrleansException or TimeoutException or InvalidOperationException)
                 {
-                    await experiment.SubscribeAsync(reference);
-                    renewed = DateTimeOffset.UtcNow;
+                    failingSince ??= DateTimeOffset.UtcNow;
+                    if (DateTimeOffset.UtcNow - failingSince > Patience)
+                    {
+                        ended.TrySetException(new TimeoutException($"the cluster has not answered for {Patience.TotalSeconds:0} s (last: {error.Message})", error));
+                        return;
+                    }
                 }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-        }
-        catch (Exception error) when (error is OrleansException or TimeoutException)
-        {
-            ended.TrySetException(error);
         }
     }
 }

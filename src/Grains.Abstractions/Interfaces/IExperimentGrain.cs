@@ -50,6 +50,12 @@ public interface IExperimentGrain : IGrainWithStringKey
     [OneWay, Alias("ReplicaCommitted")]
     Task ReplicaCommittedAsync(int replica, int epoch);
 
+    /// <summary>A replica hands itself back: its silo is shutting down and abandoned the epoch in
+    /// flight. The experiment re-activates it (on another silo) at its next look, instead of
+    /// waiting to see it make no progress.</summary>
+    [OneWay, Alias("ReplicaReleased")]
+    Task ReplicaReleasedAsync(int replica);
+
     /// <summary>An aggregator reports a fit it published, for the subscribers.</summary>
     [OneWay, Alias("FitPublished")]
     Task FitPublishedAsync(FitSummary fit);

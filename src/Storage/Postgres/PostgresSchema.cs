@@ -104,6 +104,155 @@ internal static class PostgresSchema
             ALTER TABLE snapshots ALTER COLUMN weights SET STORAGE EXTERNAL;
             ALTER TABLE snapshots ALTER COLUMN invariants SET STORAGE EXTERNAL;
             """),
+        new(2, "Orleans cluster membership: the membership tables and the query texts Orleans' ADO.NET clustering reads", """
+            -- Orleans' ADO.NET clustering ships no SQL: it runs the query texts it finds in
+            -- OrleansQuery (under the names it asks for), with parameters named as its own
+            -- properties (@DeploymentId is the Orleans cluster id), and reads result columns by
+            -- name. Its connection string sets search_path to this schema, so every name here
+            -- resolves among the store's own tables.
+            CREATE TABLE OrleansQuery (
+                QueryKey  text PRIMARY KEY,
+                QueryText text NOT NULL
+            );
+
+            -- One row per cluster: the membership table's version, which every change of a member
+            -- increments (and is conditional on); Orleans' optimistic concurrency rests on it.
+            CREATE TABLE orleans_membership_versions (
+                deployment_id text        PRIMARY KEY,
+                version       integer     NOT NULL,
+                updated_at    timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- One row per silo incarnation (address, port, generation). status is Orleans'
+            -- SiloStatus (3 active, 6 dead, ...); suspect_times is Orleans' own text form of the
+            -- suspicions against the silo.
+            CREATE TABLE orleans_members (
+                deployment_id   text        NOT NULL REFERENCES orleans_membership_versions (deployment_id) ON DELETE CASCADE,
+                address         text        NOT NULL,
+                port            integer     NOT NULL,
+                generation      integer     NOT NULL,
+                silo_name       text,
+                host_name       text        NOT NULL,
+                status          integer     NOT NULL,
+                proxy_port      integer     NOT NULL,
+                suspect_times   text,
+                start_time      timestamptz NOT NULL,
+                i_am_alive_time timestamptz NOT NULL,
+                PRIMARY KEY (deployment_id, address, port, generation)
+            );
+
+            -- The members under the column names Orleans reads.
+            CREATE VIEW orleans_member_rows AS
+                SELECT deployment_id, address AS "Address", port AS "Port", generation AS "Generation",
+                       silo_name AS "SiloName", host_name AS "HostName", status AS "Status",
+                       proxy_port AS "ProxyPort", suspect_times AS "SuspectTimes",
+                       start_time AS "StartTime", i_am_alive_time AS "IAmAliveTime"
+                FROM orleans_members;
+
+            -- Inserting or updating a member succeeds only while the table is at the version the
+            -- caller read, and moves it on by one. This locks the version row if it is still at
+            -- that version, until the transaction ends, so two silos racing on one version cannot
+            -- both succeed.
+            CREATE FUNCTION orleans_lock_version(_deployment_id text, _expected_version integer) RETURNS boolean
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM 1 FROM orleans_membership_versions
+                    WHERE deployment_id = _deployment_id AND version = _expected_version FOR UPDATE;
+                RETURN FOUND;
+            END
+            $$;
+
+            CREATE FUNCTION orleans_insert_member(
+                _deployment_id text, _address text, _port integer, _generation integer, _silo_name text,
+                _host_name text, _status integer, _proxy_port integer, _start_time timestamptz,
+                _i_am_alive_time timestamptz, _expected_version integer) RETURNS boolean
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NOT orleans_lock_version(_deployment_id, _expected_version) THEN
+                    RETURN false;
+                END IF;
+                INSERT INTO orleans_members (deployment_id, address, port, generation, silo_name, host_name,
+                                             status, proxy_port, start_time, i_am_alive_time)
+                    VALUES (_deployment_id, _address, _port, _generation, _silo_name, _host_name,
+                            _status, _proxy_port, _start_time, _i_am_alive_time)
+                    ON CONFLICT DO NOTHING;
+                IF FOUND THEN
+                    UPDATE orleans_membership_versions SET version = version + 1, updated_at = now()
+                        WHERE deployment_id = _deployment_id;
+                END IF;
+                RETURN FOUND;
+            END
+            $$;
+
+            CREATE FUNCTION orleans_update_member(
+                _deployment_id text, _address text, _port integer, _generation integer, _status integer,
+                _suspect_times text, _i_am_alive_time timestamptz, _expected_version integer) RETURNS boolean
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NOT orleans_lock_version(_deployment_id, _expected_version) THEN
+                    RETURN false;
+                END IF;
+                UPDATE orleans_members
+                    SET status = _status, suspect_times = _suspect_times, i_am_alive_time = _i_am_alive_time
+                    WHERE deployment_id = _deployment_id AND address = _address AND port = _port AND generation = _generation;
+                IF FOUND THEN
+                    UPDATE orleans_membership_versions SET version = version + 1, updated_at = now()
+                        WHERE deployment_id = _deployment_id;
+                END IF;
+                RETURN FOUND;
+            END
+            $$;
+
+            INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
+            ('InsertMembershipVersionKey', $q$
+                WITH created AS (
+                    INSERT INTO orleans_membership_versions (deployment_id, version) VALUES (@DeploymentId, 0)
+                    ON CONFLICT DO NOTHING RETURNING 1)
+                SELECT EXISTS (SELECT 1 FROM created)
+            $q$),
+            ('InsertMembershipKey', $q$
+                SELECT orleans_insert_member(@DeploymentId, @Address, @Port, @Generation, @SiloName, @HostName,
+                                             @Status, @ProxyPort, @StartTime, @IAmAliveTime, @Version)
+            $q$),
+            ('UpdateMembershipKey', $q$
+                SELECT orleans_update_member(@DeploymentId, @Address, @Port, @Generation, @Status,
+                                             @SuspectTimes, @IAmAliveTime, @Version)
+            $q$),
+            ('UpdateIAmAlivetimeKey', $q$
+                UPDATE orleans_members SET i_am_alive_time = @IAmAliveTime
+                WHERE deployment_id = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation
+            $q$),
+            -- The reads return the version row even when no member matches (members' columns NULL
+            -- then): Orleans takes the table version from the first row.
+            ('MembershipReadAllKey', $q$
+                SELECT v.version AS "Version", m.*
+                FROM orleans_membership_versions v
+                LEFT JOIN orleans_member_rows m ON m.deployment_id = v.deployment_id
+                WHERE v.deployment_id = @DeploymentId
+            $q$),
+            ('MembershipReadRowKey', $q$
+                SELECT v.version AS "Version", m.*
+                FROM orleans_membership_versions v
+                LEFT JOIN orleans_member_rows m ON m.deployment_id = v.deployment_id
+                    AND m."Address" = @Address AND m."Port" = @Port AND m."Generation" = @Generation
+                WHERE v.deployment_id = @DeploymentId
+            $q$),
+            -- Consoles find gateways here: active silos that accept clients.
+            ('GatewaysQueryKey', $q$
+                SELECT address AS "Address", proxy_port AS "ProxyPort", generation AS "Generation"
+                FROM orleans_members
+                WHERE deployment_id = @DeploymentId AND status = @Status AND proxy_port > 0
+            $q$),
+            ('DeleteMembershipTableEntriesKey', $q$
+                DELETE FROM orleans_membership_versions WHERE deployment_id = @DeploymentId
+            $q$),
+            -- Rows of silos that stopped (any status but active) and were last seen before the
+            -- given time.
+            ('CleanupDefunctSiloEntriesKey', $q$
+                DELETE FROM orleans_members
+                WHERE deployment_id = @DeploymentId AND i_am_alive_time < @IAmAliveTime AND status <> 3
+            $q$);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -63,23 +63,11 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
     {
         var location = PostgresLocation.Parse(url);
         options ??= new PostgresStoreOptions();
-        CheckSeconds(options.ConnectTimeout, 1024, nameof(options.ConnectTimeout));
-        CheckSeconds(options.CommandTimeout, 3600, nameof(options.CommandTimeout));
-        if (options.Schema is null || !SchemaName().IsMatch(options.Schema))
-        {
-            throw new ArgumentException($"The schema name '{options.Schema}' is not one the store takes: lowercase letters, digits and underscores, starting with a letter or underscore, at most 50 characters.", nameof(options));
-        }
-        var builder = new NpgsqlConnectionStringBuilder(location.ConnectionString(Password(location, options)))
-        {
-            SearchPath = options.Schema,
-            ApplicationName = "OrleansPigmm",
-            Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds),
-            CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
-            // Nothing of a session is left to reset when a connection goes back to the pool
-            // (settings are per transaction, staging tables empty), and keeping its staging
-            // tables saves recreating them at every commit.
-            NoResetOnClose = true,
-        };
+        var builder = ConnectionSettings(location, options);
+        // Nothing of a session is left to reset when a connection goes back to the pool
+        // (settings are per transaction, staging tables empty), and keeping its staging
+        // tables saves recreating them at every commit.
+        builder.NoResetOnClose = true;
         var sourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         // The store uses built-in types only, which Npgsql knows without reading the server's
         // catalogue: that read took about 40 ms of every store's first connection.
@@ -133,6 +121,27 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
         }
         await dataSource.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
+    }
+
+    /// <summary>The connection settings of the store at <paramref name="location"/>: its schema as
+    /// the search path, the options' timeouts and the password (never from the URL).</summary>
+    /// <exception cref="ArgumentException">The options are out of range.</exception>
+    /// <exception cref="StoreUnavailableException">The password file cannot be read.</exception>
+    internal static NpgsqlConnectionStringBuilder ConnectionSettings(PostgresLocation location, PostgresStoreOptions options)
+    {
+        CheckSeconds(options.ConnectTimeout, 1024, nameof(options.ConnectTimeout));
+        CheckSeconds(options.CommandTimeout, 3600, nameof(options.CommandTimeout));
+        if (options.Schema is null || !SchemaName().IsMatch(options.Schema))
+        {
+            throw new ArgumentException($"The schema name '{options.Schema}' is not one the store takes: lowercase letters, digits and underscores, starting with a letter or underscore, at most 50 characters.", nameof(options));
+        }
+        return new NpgsqlConnectionStringBuilder(location.ConnectionString(Password(location, options)))
+        {
+            SearchPath = options.Schema,
+            ApplicationName = "OrleansPigmm",
+            Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds),
+            CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
+        };
     }
 
     private static void CheckSeconds(TimeSpan value, int maxSeconds, string name)

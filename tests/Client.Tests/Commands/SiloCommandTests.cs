@@ -41,26 +41,35 @@ public sealed class SiloProcessFixture : IDisposable
 internal sealed class SiloProcess : IDisposable
 {
     private readonly TaskCompletionSource<string> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> output = new();
 
     private SiloProcess(Process process) => Process = process;
 
     public Process Process { get; }
 
-    public static SiloProcess Start(string store, out int siloPort, out int gatewayPort)
+    /// <summary>Starts a silo on <paramref name="store"/> on free ports with <paramref name="options"/>
+    /// (two training threads unless they name a --device), and waits until it says it is ready.</summary>
+    public static SiloProcess Start(string store, out int siloPort, out int gatewayPort, params string[] options)
     {
         (siloPort, gatewayPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "pigmm.dll"), "silo", "--store", store, "--device", "cpu:2",
-            "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        string[] device = options.Contains("--device") ? [] : ["--device", "cpu:2"];
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "pigmm.dll"), "silo", "--store", store,
+            "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            .Concat(device).Concat(options))
         {
             start.ArgumentList.Add(arg);
         }
         var silo = new SiloProcess(new Process { StartInfo = start });
         silo.Process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data?.StartsWith("pigmm silo: listening", StringComparison.Ordinal) == true)
+            if (line.Data is { } text)
             {
-                silo.ready.TrySetResult(line.Data);
+                silo.output.Enqueue(text);
+                if (text.StartsWith("pigmm silo: listening", StringComparison.Ordinal))
+                {
+                    silo.ready.TrySetResult(text);
+                }
             }
         };
         silo.Process.ErrorDataReceived += (_, _) => { };
@@ -76,6 +85,9 @@ internal sealed class SiloProcess : IDisposable
     }
 
     public string ReadyLine => ready.Task.Result;
+
+    /// <summary>The lines the silo wrote on standard output so far.</summary>
+    public IReadOnlyCollection<string> Output => output;
 
     public void Dispose()
     {
@@ -100,7 +112,7 @@ public sealed class SiloCommandTests(SiloProcessFixture silo) : IClassFixture<Si
     [Fact]
     public void SubmittedExperimentsCompleteOnTheSiloAndTheirFitsAreInItsStore()
     {
-        Assert.Contains($"listening on gateway {silo.Gateway} (silo port {silo.SiloPort}), store sqlite:", silo.Silo.ReadyLine);
+        Assert.Contains($"listening on gateway {silo.Gateway} (silo 127.0.0.1:{silo.SiloPort}), a cluster of one, store sqlite:", silo.Silo.ReadyLine);
         Assert.Contains("device cpu, 2 threads", silo.Silo.ReadyLine);
 
         var first = Cli.Run("submit", "--gateway", silo.Gateway, "--preset", "quick", "--replicas", "4", "--epochs", "1", "--wait");
