@@ -42,6 +42,9 @@ internal static class FaultExperiment
 public sealed class LocalReference : IAsyncLifetime
 {
     private readonly string folder = Directory.CreateTempSubdirectory("pigmm-reference-").FullName;
+    private readonly IDisposable owed;
+
+    public LocalReference() => owed = LeftBehind.Register($"rm -rf {LeftBehind.Quote(folder)}");
 
     /// <summary>The experiment id (the spec's, so the cluster run has it too).</summary>
     public string ExperimentId { get; private set; } = "";
@@ -63,6 +66,7 @@ public sealed class LocalReference : IAsyncLifetime
     public Task DisposeAsync()
     {
         Directory.Delete(folder, recursive: true);
+        owed.Dispose();
         return Task.CompletedTask;
     }
 }

@@ -17,12 +17,16 @@ internal sealed partial class NetworkNamespaces : IDisposable
     private readonly int third;
     private readonly List<string> created = [];
     private bool bridgeCreated;
+    private readonly IDisposable owed;
 
     private NetworkNamespaces(string tag, int third, int count)
     {
         this.tag = tag;
         this.third = third;
         Count = count;
+        owed = LeftBehind.Register(string.Join("; ", Enumerable.Range(0, count).Select(index =>
+            $"for pid in $(ip netns pids {Name(index)} 2>/dev/null); do kill -KILL $pid; done; sleep 0.5; ip netns delete {Name(index)}; ip link delete {HostLink(index)}")
+            .Append($"ip link delete {Bridge}")));
     }
 
     /// <summary>How many namespaces there are.</summary>
@@ -116,6 +120,7 @@ internal sealed partial class NetworkNamespaces : IDisposable
         }
         created.Clear();
         bridgeCreated = false;
+        owed.Dispose();
     }
 
     /// <summary>Whether a network interface of the host is called <paramref name="name"/>.</summary>

@@ -21,6 +21,7 @@ internal sealed class PigmmProcess : IDisposable
     private readonly TaskCompletionSource outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource errorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool disposed;
+    private IDisposable? owed;
 
     private PigmmProcess(string name, Process process)
     {
@@ -85,6 +86,7 @@ internal sealed class PigmmProcess : IDisposable
         pigmm.process.ErrorDataReceived += (_, line) => pigmm.Receive(line.Data, stdout: false);
         pigmm.process.Start();
         pigmm.Id = pigmm.process.Id;
+        pigmm.owed = LeftBehind.Register($"kill -KILL {pigmm.Id.ToString(CultureInfo.InvariantCulture)}");
         pigmm.process.StandardInput.Close();
         pigmm.process.BeginOutputReadLine();
         pigmm.process.BeginErrorReadLine();
@@ -200,6 +202,7 @@ internal sealed class PigmmProcess : IDisposable
         if (!disposed)
         {
             Kill();
+            owed?.Dispose();
             process.Dispose();
             disposed = true;
         }

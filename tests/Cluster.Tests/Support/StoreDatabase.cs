@@ -36,7 +36,8 @@ internal sealed record StoreCounts(
     }
 }
 
-/// <summary>An Orleans membership row of one silo incarnation (Orleans' SiloStatus: 3 active, 6 dead).</summary>
+/// <summary>A row of the store's Orleans membership table (orleans_members): one silo incarnation,
+/// its status Orleans' SiloStatus (3 active, 6 dead).</summary>
 internal sealed record MemberRow(string Address, int Port, int Generation, int Status)
 {
     public const int Active = 3;
@@ -125,19 +126,12 @@ internal sealed class StoreDatabase(string url)
             reader.GetInt64(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10));
     }
 
-    /// <summary>The Orleans membership rows of cluster <paramref name="clusterId"/>, or null when
-    /// the store keeps no membership table.</summary>
-    public async Task<IReadOnlyList<MemberRow>?> MembersAsync(string clusterId)
+    /// <summary>The Orleans membership rows of cluster <paramref name="clusterId"/> (the store keeps
+    /// the membership table in its own schema).</summary>
+    public async Task<IReadOnlyList<MemberRow>> MembersAsync(string clusterId)
     {
         await using var connection = new NpgsqlConnection(ConnectionString(url));
         await connection.OpenAsync();
-        await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{Schema}.orleans_members') IS NOT NULL", connection))
-        {
-            if (await exists.ExecuteScalarAsync() is not true)
-            {
-                return null;
-            }
-        }
         await using var command = new NpgsqlCommand($"SELECT address, port, generation, status FROM {Schema}.orleans_members WHERE deployment_id = $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
         await using var reader = await command.ExecuteReaderAsync();

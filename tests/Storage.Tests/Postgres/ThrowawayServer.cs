@@ -28,6 +28,9 @@ internal sealed class ThrowawayServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The temporary folder of the server: its cluster in data/, its log, its socket.</summary>
+    public string Folder => folder;
+
     private string DataFolder => Path.Combine(folder, "data");
 
     /// <summary>The URL of the database <paramref name="database"/> on this server, as its superuser.</summary>
