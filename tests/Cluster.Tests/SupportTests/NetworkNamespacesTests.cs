@@ -88,14 +88,13 @@ public sealed class NetworkNamespacesTests
     }
 
     /// <summary>A TCP listener on the test port of namespace <paramref name="index"/>'s address,
-    /// accepting and closing every connection.</summary>
+    /// accepting and closing every connection (perl, which every Debian has).</summary>
     private static Process StartListener(NetworkNamespaces network, int index)
     {
-        string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : HostCommand.Resolve("python3");
-        string script = $"import socket\ns = socket.socket()\ns.bind(('{network.Address(index)}', {Port}))\ns.listen()\nprint('ready', flush=True)\n"
-            + "while True:\n    c, _ = s.accept()\n    c.close()\n";
+        string script = $"use IO::Socket::INET; $| = 1; my $s = IO::Socket::INET->new(LocalAddr => '{network.Address(index)}', LocalPort => {Port}, Listen => 5, ReuseAddr => 1) or die $!; "
+            + "print \"ready\\n\"; while (my $c = $s->accept) { close $c; }";
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in network.Exec(index).Skip(1).Concat([python, "-c", script]))
+        foreach (var argument in network.Exec(index).Skip(1).Concat([HostCommand.Resolve("perl"), "-e", script]))
         {
             start.ArgumentList.Add(argument);
         }
