@@ -50,7 +50,7 @@ public sealed class ReplicaGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The progress row, not the checkpoint: an activation reads no state it may not train.
-        committedEpoch = (await store.ListCompletedEpochsAsync(ExperimentId, cancellationToken))[Replica];
+        committedEpoch = await store.GetCompletedEpochAsync(ExperimentId, Replica, cancellationToken);
         finished = committedEpoch == (await plans.PlanAsync(ExperimentId, cancellationToken)).Spec.Epochs;
     }
 

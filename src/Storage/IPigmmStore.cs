@@ -52,6 +52,12 @@ public interface IPigmmStore : IAsyncDisposable
     /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
     Task<IReadOnlyList<int>> ListCompletedEpochsAsync(string experimentId, CancellationToken cancellationToken = default);
 
+    /// <summary>The last committed epoch of one replica (-1 if it has committed nothing): what a
+    /// replica reads when it activates, without reading every other replica's progress.</summary>
+    /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The replica is outside 0..R-1.</exception>
+    Task<int> GetCompletedEpochAsync(string experimentId, int replica, CancellationToken cancellationToken = default);
+
     /// <summary>The checkpoint saved with a replica's last committed epoch, or null if it has
     /// committed nothing.</summary>
     /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>

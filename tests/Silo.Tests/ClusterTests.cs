@@ -58,6 +58,15 @@ public sealed class ClusterTests(ClusterTests.ReferenceRun reference) : IClassFi
         });
 
     [Fact(Timeout = TestTimeout)]
+    public Task A_silo_stopped_gracefully_mid_run_hands_its_replicas_back_and_loses_nothing() =>
+        // Proves the graceful leave: the stopping silo's replicas abandon their epoch in flight and resume elsewhere.
+        RunOnThreeSilosAsync("stopped.db", async cluster =>
+        {
+            await WaitForCommitsAsync(cluster, Spec.Replicas * 2);
+            await cluster.Cluster.StopSiloAsync(cluster.Cluster.SecondarySilos[0]);
+        });
+
+    [Fact(Timeout = TestTimeout)]
     public Task Killing_the_silo_of_the_experiment_grain_loses_nothing() =>
         // Proves that the silos' sweep re-activates an experiment whose grain died with its silo.
         RunOnThreeSilosAsync("experiment-killed.db", async cluster =>

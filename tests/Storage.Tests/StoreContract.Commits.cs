@@ -55,7 +55,8 @@ public abstract partial class StoreContract
         Assert.Null(await Store.GetCheckpointAsync(experiment.Id, 2));
     }
 
-    /// <summary>Proves the completed epochs are listed by replica index, -1 where nothing is committed.</summary>
+    /// <summary>Proves the completed epochs are listed by replica index, -1 where nothing is
+    /// committed, and read one replica at a time alike.</summary>
     [Fact]
     public async Task Completed_epochs_are_listed_by_replica_with_minus_one_for_none()
     {
@@ -65,6 +66,9 @@ public abstract partial class StoreContract
         await CommitThroughAsync(experiment, 0, [2]);
 
         Assert.Equal([2, -1, 0, 3], await Store.ListCompletedEpochsAsync(experiment.Id));
+        int[] each = await Task.WhenAll(Enumerable.Range(0, 4).Select(replica => Store.GetCompletedEpochAsync(experiment.Id, replica)));
+        Assert.Equal([2, -1, 0, 3], each);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.GetCompletedEpochAsync(experiment.Id, 4));
     }
 
     /// <summary>Proves that re-committing committed epochs (a lost reply retried, a duplicate

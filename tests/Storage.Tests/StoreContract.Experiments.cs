@@ -117,6 +117,7 @@ public abstract partial class StoreContract
             () => Store.SetLifecycleAsync(unknown, ExperimentLifecycle.Cancelled),
             () => Store.ListCompletedEpochsAsync(unknown),
             () => Store.GetCheckpointAsync(unknown, 0),
+            () => Store.GetCompletedEpochAsync(unknown, 0),
             () => Store.CommitEpochsAsync([stranger]),
             () => Store.ReadSnapshotsAsync(ensemble, 0, 1, true).ToListAsync().AsTask(),
             () => Store.ReadWeightsAsync(unknown).ToListAsync().AsTask(),

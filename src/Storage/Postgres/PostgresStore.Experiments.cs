@@ -87,6 +87,18 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
+    public async Task<int> GetCompletedEpochAsync(string experimentId, int replica, CancellationToken cancellationToken = default)
+    {
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        StoreArguments.CheckReplica(known.Record, replica, nameof(replica));
+        return await ReadAsync(async connection =>
+        {
+            await using var command = Command(connection, "SELECT completed_epochs FROM replicas WHERE experiment = $1 AND replica = $2", known.Number, replica);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int completed ? completed : -1;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<StoredCheckpoint?> GetCheckpointAsync(string experimentId, int replica, CancellationToken cancellationToken = default)
     {
         var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);

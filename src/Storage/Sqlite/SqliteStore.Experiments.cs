@@ -105,6 +105,17 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
+    public async Task<int> GetCompletedEpochAsync(string experimentId, int replica, CancellationToken cancellationToken = default)
+    {
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        StoreArguments.CheckReplica(known.Record, replica, nameof(replica));
+        return await ReadAsync(session =>
+            session.Command("SELECT completed_epochs FROM replicas WHERE experiment = $experiment AND replica = $replica")
+                .With("$experiment", known.Number).With("$replica", replica).ExecuteScalar() is long completed ? (int)completed : -1,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<StoredCheckpoint?> GetCheckpointAsync(string experimentId, int replica, CancellationToken cancellationToken = default)
     {
         var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
