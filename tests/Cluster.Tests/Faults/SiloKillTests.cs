@@ -3,8 +3,8 @@ using Xunit.Abstractions;
 
 namespace OrleansPigmm.Cluster.Tests.Faults;
 
-/// <summary>Proves that a run survives three silos killed with SIGKILL mid-run, each replaced, with
-/// every replica-epoch committed and folded exactly once and the local run's fits.</summary>
+/// <summary>Proves that a run survives three silos killed with SIGKILL mid-run, each declared dead
+/// and replaced, with every replica-epoch committed and folded exactly once and the local run's fits.</summary>
 [Collection(FaultCollection.Name)]
 public sealed class SiloKillTests(LocalReference reference, ITestOutputHelper output)
 {
@@ -19,8 +19,12 @@ public sealed class SiloKillTests(LocalReference reference, ITestOutputHelper ou
         {
             await cluster.WaitForCommittedAsync(experiment, FaultExperiment.Between(cluster.Random, from, to), submit);
             var running = cluster.Running;
-            cluster.Kill(running[cluster.Random.Next(running.Count)]);
-            await cluster.StartSiloAsync();
+            var victim = running[cluster.Random.Next(running.Count)];
+            cluster.Kill(victim);
+            var replacement = cluster.StartSiloAsync();
+            // Declared dead within about 5 s as tuned; the bound allows for two loaded cores.
+            await cluster.AssertDeclaredDeadAsync(victim, TimeSpan.FromSeconds(20));
+            await replacement;
         }
 
         await cluster.AssertSubmitCompletesAsync(submit, experiment);
