@@ -30,6 +30,12 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
     install_debian_package postgresql
 fi
 
+# The cluster fault tests put silos in network namespaces of their own (ip netns, as root).
+if ! command -v ip >/dev/null 2>&1; then
+    echo "Installing iproute2 (Debian package) for the cluster fault tests..."
+    install_debian_package iproute2
+fi
+
 scripts/fetch-dataset.sh mnist
 
 dotnet build OrleansPigmm.sln -c Release

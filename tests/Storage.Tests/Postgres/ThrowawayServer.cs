@@ -8,7 +8,10 @@ namespace OrleansPigmm.Storage.Tests.Postgres;
 /// <summary>
 /// A PostgreSQL server of its own for the tests: a fresh cluster in a temporary folder, trusting
 /// local connections, on a free port of 127.0.0.1, run by the postgres OS user when the tests run
-/// as root (the server refuses to run as root). Stopped at once and deleted when disposed.
+/// as root (the server refuses to run as root). Stopped at once and deleted when disposed. It may
+/// also listen on further addresses of this host and trust a subnet, for clients in network
+/// namespaces that reach it through a bridge. Shared by the store tests and the cluster tests
+/// (linked into both).
 /// </summary>
 internal sealed class ThrowawayServer : IAsyncDisposable
 {
@@ -25,14 +28,25 @@ internal sealed class ThrowawayServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The temporary folder of the server: its cluster in data/, its log, its socket.</summary>
+    public string Folder => folder;
+
     private string DataFolder => Path.Combine(folder, "data");
 
     /// <summary>The URL of the database <paramref name="database"/> on this server, as its superuser.</summary>
     public string Url(string database) => $"postgres://{Superuser}@127.0.0.1:{Port}/{database}";
 
+    /// <summary>The URL of the database <paramref name="database"/> on this server at the address
+    /// <paramref name="host"/> (one it listens on), as its superuser.</summary>
+    public string Url(string database, string host) => $"postgres://{Superuser}@{host}:{Port}/{database}";
+
     /// <summary>Creates a cluster and starts its server.</summary>
+    /// <param name="listenAddresses">Addresses of this host to listen on besides 127.0.0.1; each
+    /// must exist when the server starts.</param>
+    /// <param name="trustedSubnet">A subnet in CIDR form (10.213.7.0/24) whose TCP clients are
+    /// trusted, as local ones are.</param>
     /// <exception cref="InvalidOperationException">The PostgreSQL server binaries are not installed.</exception>
-    public static async Task<ThrowawayServer> StartAsync()
+    public static async Task<ThrowawayServer> StartAsync(IReadOnlyList<string>? listenAddresses = null, string? trustedSubnet = null)
     {
         string binaries = FindBinaries();
         string folder = Directory.CreateTempSubdirectory("pigmm-postgres-").FullName;
@@ -44,8 +58,13 @@ internal sealed class ThrowawayServer : IAsyncDisposable
                 await RunAsync("chown", ["-R", Superuser, folder]);
             }
             await server.RunToolAsync("initdb", ["-D", server.DataFolder, "-U", Superuser, "-A", "trust", "-E", "UTF8", "--no-sync"]);
+            if (trustedSubnet is not null)
+            {
+                await File.AppendAllTextAsync(Path.Combine(server.DataFolder, "pg_hba.conf"), $"host all all {trustedSubnet} trust\n");
+            }
+            string listen = string.Join(',', ["127.0.0.1", .. listenAddresses ?? []]);
             await server.RunToolAsync("pg_ctl", ["-D", server.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o",
-                $"-p {server.Port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off -c full_page_writes=off -c max_connections=200", "start"]);
+                $"-p {server.Port} -c listen_addresses={listen} -k {folder} -c fsync=off -c full_page_writes=off -c max_connections=200", "start"]);
             return server;
         }
         catch
