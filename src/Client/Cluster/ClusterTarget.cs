@@ -11,7 +11,7 @@ namespace OrleansPigmm.Client.Cluster;
 /// How a console names the cluster it talks to, and what the commands that talk to one share:
 /// <c>--cluster postgres://USER@HOST:PORT/DB</c> (the gateways are found in the membership table
 /// of that database, which is also the cluster's store) or <c>--gateway HOST:PORT</c> (one silo's
-/// gateway), with <c>--cluster-id</c> and <c>--password-file</c>; the connection; the bad-input
+/// gateway), with <c>--cluster-id</c>, <c>--password-file</c> and <c>--schema</c>; the connection; the bad-input
 /// policy (an unknown experiment is one line, exit 2) and the one line that shows a status.
 /// </summary>
 internal sealed class ClusterTarget
@@ -32,7 +32,7 @@ internal sealed class ClusterTarget
         DefaultValueFactory = _ => PigmmCluster.ClusterId,
     };
 
-    private readonly Option<string?> passwordFile = StoreOptions.PasswordFileOption();
+    private readonly StoreOptions storeOptions = new();
 
     /// <summary>Adds the options to <paramref name="command"/>; <paramref name="gatewayAllowed"/>
     /// false leaves out <c>--gateway</c>, for commands that read the cluster's store.</summary>
@@ -44,12 +44,12 @@ internal sealed class ClusterTarget
             command.Options.Add(gateway);
         }
         command.Options.Add(clusterId);
-        command.Options.Add(passwordFile);
+        storeOptions.AddTo(command);
         return this;
     }
 
     /// <summary>The PostgreSQL settings the command line asks for.</summary>
-    public PostgresStoreOptions Postgres(ParseResult parsed) => StoreOptions.Postgres(parsed, passwordFile);
+    public PostgresStoreOptions Postgres(ParseResult parsed) => storeOptions.Postgres(parsed);
 
     /// <summary>Whether the command line names the cluster by its database (--cluster).</summary>
     public bool NamesDatabase(ParseResult parsed) => parsed.GetValue(cluster) is not null;

@@ -15,15 +15,15 @@ internal static class DbCommand
     private static Command Migrate(TextWriter output, TextWriter error)
     {
         var store = new Option<string>("--store") { Description = "The store: a SQLite file, or postgres://USER@HOST:PORT/DB (password from PGPASSWORD or --password-file).", Required = true };
-        var passwordFile = StoreOptions.PasswordFileOption();
         var command = new Command("migrate", "Create the store's schema, or upgrade it to this version's, under a lock that concurrent silos respect; a store written by a newer version is refused.")
         {
-            store, passwordFile,
+            store,
         };
+        var postgres = new StoreOptions().AddTo(command);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("db migrate", error, () =>
         {
             // Opening a store applies the migrations it lacks.
-            var opened = StoreOptions.Open(parsed.GetValue(store)!, StoreOptions.Postgres(parsed, passwordFile));
+            var opened = StoreOptions.Open(parsed.GetValue(store)!, postgres.Postgres(parsed));
             output.WriteLine($"{opened.Description}: the schema is up to date.");
             opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return 0;

@@ -30,7 +30,6 @@ internal static class SiloCommand
             Description = "The store: postgres://USER@HOST:PORT/DB for a cluster of any number of silos (password from PGPASSWORD or --password-file), or a SQLite file (created if missing) for a cluster of one.",
             Required = true,
         };
-        var passwordFile = StoreOptions.PasswordFileOption();
         var siloPort = new Option<int>("--silo-port") { Description = $"The port silos talk to each other on; default {PigmmCluster.DefaultSiloPort}.", DefaultValueFactory = _ => PigmmCluster.DefaultSiloPort };
         var gatewayPort = new Option<int>("--gateway-port") { Description = $"The port consoles connect to; default {PigmmCluster.DefaultGatewayPort}.", DefaultValueFactory = _ => PigmmCluster.DefaultGatewayPort };
         var advertise = new Option<string?>("--advertise") { Description = "The IP address other silos and consoles reach this silo at (a PostgreSQL store only); default: this host's first non-loopback IPv4 address." };
@@ -38,8 +37,9 @@ internal static class SiloCommand
         var common = new CommonTrainingOptions();
         var command = new Command("silo", "Run one long-lived silo, training every experiment submitted to its cluster (pigmm submit), until SIGTERM or Ctrl+C.")
         {
-            storeLocation, passwordFile, siloPort, gatewayPort, advertise, clusterId,
+            storeLocation, siloPort, gatewayPort, advertise, clusterId,
         };
+        var storeOptions = new StoreOptions().AddTo(command);
         common.AddTo(command, withDataset: false, asDevice: true);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("silo", error, () =>
         {
@@ -48,7 +48,7 @@ internal static class SiloCommand
             var (silo, gateway) = (parsed.GetValue(siloPort), parsed.GetValue(gatewayPort));
             CheckPorts(silo, gateway);
             string location = parsed.GetValue(storeLocation)!;
-            var postgres = StoreOptions.Postgres(parsed, passwordFile);
+            var postgres = storeOptions.Postgres(parsed);
             bool clustered = PigmmStores.IsPostgres(location);
             if (!clustered && parsed.GetValue(advertise) is not null)
             {

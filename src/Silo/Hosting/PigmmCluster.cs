@@ -22,9 +22,10 @@ public static class PigmmCluster
     public static readonly TimeSpan GatewayListRefresh = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Failure detection for a training cluster: a silo that stops answering is declared dead
-    /// within about 3–5 s (two missed probes of 1 s each, two votes), instead of Orleans' default
-    /// 10–15 s.
+    /// Failure detection for a training cluster: a silo whose process dies is declared dead
+    /// within about a second (its connections close, so probes fail at once), one that stops
+    /// answering (frozen, cut off) within a few seconds (two missed probes of 1 s each, two
+    /// votes), instead of Orleans' default 10–15 s.
     /// </summary>
     /// <remarks>
     /// Why faster than Orleans' default: every replica of an experiment waits at each epoch for

@@ -14,8 +14,9 @@ public sealed record SiloNetwork
     /// cluster's membership, or null for a cluster of one on the loopback address.</summary>
     public string? MembershipConnectionString { get; init; }
 
-    /// <summary>The cluster to join: silos and consoles of one id form one cluster, and several
-    /// clusters may share a database.</summary>
+    /// <summary>The cluster to join: silos and consoles of one id form one cluster. Every silo
+    /// trains every running experiment of its store, so clusters that share a database keep their
+    /// stores apart in schemas of their own.</summary>
     public string ClusterId { get; init; } = PigmmCluster.ClusterId;
 
     /// <summary>The address other silos and consoles reach this silo at (it listens on every

@@ -185,11 +185,13 @@ internal sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>Asserts that <paramref name="silo"/>, declared dead while it could not answer,
-    /// stops of itself within <paramref name="timeout"/> once it can again.</summary>
+    /// stops of itself within <paramref name="timeout"/> once it can again, with the exit code
+    /// of a silo the cluster declared dead (3).</summary>
     public async Task AssertStopsAsync(SiloHandle silo, TimeSpan timeout)
     {
         int code = await silo.Process.WaitForExitAsync(timeout);
         Log($"{silo} stopped of itself with exit code {code}");
+        Assert.Equal(3, code);
     }
 
     /// <summary>
