@@ -35,7 +35,6 @@ public static class PigmmSiloBuilderExtensions
         silo.Services.AddSingleton(services => new ExperimentPlans(services.GetRequiredService<IPigmmStore>(), options.Datasets));
         silo.Services.Configure<ExperimentOptions>(experiment => experiment.WatchInterval = options.WatchInterval);
         silo.Services.AddHostedService<ExperimentSweeper>();
-        silo.Services.AddSingleton<IFatalErrorHandler, DeclaredDeadExit>();
         return silo;
     }
 }

@@ -71,6 +71,8 @@ public sealed class PigmmSiloHost : IAsyncDisposable
                 silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: true);
                 silo.Configure<ClusterMembershipOptions>(PigmmCluster.TuneFailureDetection);
                 silo.AddPigmm(options);
+                // This process is the silo: when the cluster declares it dead, the process ends.
+                silo.Services.AddSingleton<IFatalErrorHandler, DeclaredDeadExit>();
             });
         }
         else
