@@ -40,7 +40,8 @@ internal static class ExperimentEvents
     public static async IAsyncEnumerable<SseItem<string>> StreamAsync(IPigmmStore store, string experimentId, long? lastEventId,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        long sentThrough = lastEventId ?? -1;
+        // Every fit has a version of 1 or more, so 0 stands for "nothing seen yet".
+        long sentThrough = Math.Max(lastEventId ?? 0, 0);
         ExperimentView? shown = null;
         while (true)
         {
@@ -51,17 +52,19 @@ internal static class ExperimentEvents
                 ?? throw new KeyNotFoundException($"Experiment '{experimentId}' is no longer in the store {store.Description}.");
             long after = await store.GetChangeVersionAsync(cancellationToken).ConfigureAwait(false);
             var fits = await store.ListFitsChangedAfterAsync(experimentId, sentThrough, cancellationToken).ConfigureAwait(false);
+            // The progress goes first, under the id of what was sent before it: a client that
+            // resumes from it is sent the progress again and every fit after.
+            if (view != shown)
+            {
+                yield return Event("progress", JsonSerializer.Serialize(view, ApiJson.Options), sentThrough);
+                shown = view;
+            }
             foreach (var published in fits.Where(fit => fit.Version <= after))
             {
                 string data = JsonSerializer.Serialize(ExperimentOutputs.Document(published.Fit), FitOptions);
                 yield return Event("fit", data, published.Version);
             }
             sentThrough = Math.Max(sentThrough, after);
-            if (view != shown)
-            {
-                yield return Event("progress", JsonSerializer.Serialize(view, ApiJson.Options), sentThrough);
-                shown = view;
-            }
             if (view.Phase == ExperimentPhase.Complete)
             {
                 yield return Event("complete", JsonSerializer.Serialize(view, ApiJson.Options), sentThrough);

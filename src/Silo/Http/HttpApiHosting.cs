@@ -27,7 +27,7 @@ internal static class HttpApiHosting
         {
             kestrel.Listen(options.Endpoint);
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = HttpApiOptions.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = HttpApiOptions.MaxDiscardedBodyBytes;
         });
         builder.Services.AddRouting();
         builder.Services.AddProblemDetails();

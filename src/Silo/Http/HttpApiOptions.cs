@@ -13,7 +13,12 @@ public sealed record HttpApiOptions
     public const string TokenVariable = "PIGMM_API_TOKEN";
 
     /// <summary>The largest request body taken, in bytes (a spec is a few hundred).</summary>
-    public const long MaxRequestBodyBytes = 64 * 1024;
+    public const int MaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>The largest body the server reads and discards after refusing one over
+    /// <see cref="MaxRequestBodyBytes"/>, so that the client reads the refusal; past it the
+    /// connection is cut instead.</summary>
+    public const long MaxDiscardedBodyBytes = 1024 * 1024;
 
     /// <summary>The address and port to listen on; port 0 takes a free one.</summary>
     public required IPEndPoint Endpoint { get; init; }

@@ -26,16 +26,27 @@ internal static class SubmissionBody
         {
             return (null, ApiProblems.TooLarge());
         }
-        string text;
+        // Read one byte past the limit, no more: a body that reaches it is too large, and the
+        // server discards the rest of it instead of holding it.
+        var buffer = new byte[HttpApiOptions.MaxRequestBodyBytes + 1];
+        int length = 0;
         try
         {
-            using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            text = await reader.ReadToEndAsync(cancellationToken);
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+            }
         }
         catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            length = buffer.Length;
+        }
+        if (length > HttpApiOptions.MaxRequestBodyBytes)
+        {
             return (null, ApiProblems.TooLarge());
         }
+        string text = Encoding.UTF8.GetString(buffer, 0, length);
         JsonObject body;
         try
         {
