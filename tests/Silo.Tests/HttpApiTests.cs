@@ -226,6 +226,18 @@ public sealed class HttpApiTests(HttpApiTests.Silo silo) : IClassFixture<HttpApi
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task The_snapshots_of_an_experiment_that_dropped_weights_are_refused_before_any_byte()
+    {
+        // Proves the retention check: a complete experiment whose spec drops some epochs' weights is a 409 problem.
+        string id = await Api.SubmitAsync("""{"preset": "quick", "replicas": 2, "epochs": 2, "keep_weights_every": 2, "seed": 3}""");
+        await Api.WaitForPhaseAsync(id, "complete", Limit);
+
+        using var snapshots = await Api.Client.GetAsync($"/api/experiments/{id}/snapshots.npy");
+
+        await AssertProblemAsync(snapshots, HttpStatusCode.Conflict, "keep_weights_every is 2");
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task Events_resume_after_a_reconnect_with_nothing_missed_or_out_of_order_and_end_with_complete()
     {
         // Proves the event stream of a live experiment: ids never decrease, a reconnect with

@@ -18,9 +18,10 @@ namespace OrleansPigmm.Silo.Http;
 /// Everything comes from the store, so any silo of the cluster serves the same events and a
 /// stream survives the loss of the silo that trains the experiment. Event ids are the store's
 /// change versions, never decreasing along a stream: a fit's id is the version its publication
-/// moved the store to, and the store gives those in commit order, so a client that reconnects
-/// with <c>Last-Event-ID: v</c> is sent the current progress and every fit published after v, and
-/// misses nothing. The stream is woken by the store's change notifications (or its poll).
+/// moved the store to (the store gives those in commit order), and a progress or complete
+/// event's id is the version up to which every fit was sent before it. So a client that
+/// reconnects with <c>Last-Event-ID: v</c> is sent the current progress and every fit published
+/// after v, and misses nothing. The stream is woken by the store's change notifications (or its poll).
 /// </remarks>
 internal static class ExperimentEvents
 {
