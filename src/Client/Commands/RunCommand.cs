@@ -51,7 +51,8 @@ internal static class RunCommand
             var options = new PigmmSiloOptions
             {
                 Store = () => OpenStore(path),
-                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, _ => dataset),
+                // Experiments submitted through the HTTP API may name other datasets.
+                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, name => name == spec.Dataset ? dataset : DatasetCatalog.Load(name, dataDirectory)),
                 Datasets = datasets,
                 OnlyExperiment = spec.Id,
             };

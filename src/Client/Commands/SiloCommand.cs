@@ -131,7 +131,8 @@ internal static class SiloCommand
         }
         catch (Exception failure) when (InUse(failure) is not null)
         {
-            throw new InputException($"cannot listen on port {network.SiloPort} or {network.GatewayPort}: {InUse(failure)!.Message}");
+            string http = network.HttpApi is { } api ? $", or the HTTP API's {api.Endpoint}" : "";
+            throw new InputException($"cannot listen on port {network.SiloPort} or {network.GatewayPort}{http}: {InUse(failure)!.Message}");
         }
         catch (Exception failure) when (StoreFailure(failure) is { } unavailable)
         {
