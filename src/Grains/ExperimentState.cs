@@ -47,6 +47,6 @@ internal sealed class ExperimentState(ExperimentPlan plan, ExperimentLifecycle l
 
     public ExperimentStatus Status(bool created) => new(
         Plan.Id,
-        Lifecycle switch { ExperimentLifecycle.Cancelled => ExperimentPhase.Cancelled, ExperimentLifecycle.Complete => ExperimentPhase.Complete, _ => ExperimentPhase.Running },
+        StoredStatus.Phase(Lifecycle),
         Plan.Spec.Replicas, Plan.Spec.Epochs, Plan.Layers, Plan.MatrixSize, Committed, Finished, created);
 }

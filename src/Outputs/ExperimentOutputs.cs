@@ -45,10 +45,29 @@ public static class ExperimentOutputs
         var experiment = await store.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"There is no experiment '{experimentId}' in the store {store.Description}.");
         var fits = await store.ListFitsAsync(experimentId, cancellationToken).ConfigureAwait(false);
-        var metrics = await store.ReadMetricsAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var history = await ReadHistoryAsync(store, experiment, cancellationToken).ConfigureAwait(false);
         var spec = ParseSpec(experiment);
         var law = InitialLaws.OfSpec(spec, experiment.MatrixSize);
-        return new ExperimentFitsDocument(experiment.Id, spec, law, Documents(fits), History(experiment.Replicas, metrics));
+        return new ExperimentFitsDocument(experiment.Id, spec, law, Documents(fits), history);
+    }
+
+    /// <summary>The training history of <paramref name="experiment"/> as fits.json has it: one
+    /// entry per epoch 1..E that has metrics, means over the replicas that did not diverge.</summary>
+    public static async Task<TrainingHistory> ReadHistoryAsync(IPigmmStore store, ExperimentRecord experiment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(experiment);
+        var metrics = await store.ReadMetricsAsync(experiment.Id, cancellationToken).ConfigureAwait(false);
+        return History(experiment.Replicas, metrics);
+    }
+
+    /// <summary>One stored fit as an element of the fits of fits.json: its document with its
+    /// layer, epoch, diverged count and the distances its aggregator published.</summary>
+    /// <exception cref="InvalidDataException">The stored fit is not a readable document.</exception>
+    public static FitDocument Document(FitRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return ParseFit(record) with { Layer = record.Key.Layer, Epoch = record.Key.Epoch, Diverged = record.Diverged };
     }
 
     /// <summary>
@@ -102,7 +121,7 @@ public static class ExperimentOutputs
     private static List<FitDocument> Documents(IReadOnlyList<FitRecord> records) =>
         records
             .OrderBy(record => record.Key.Layer).ThenBy(record => record.Key.Epoch)
-            .Select(record => ParseFit(record) with { Layer = record.Key.Layer, Epoch = record.Key.Epoch, Diverged = record.Diverged })
+            .Select(Document)
             .ToList();
 
     private static FitDocument ParseFit(FitRecord record)

@@ -109,6 +109,16 @@ public interface IPigmmStore : IAsyncDisposable
     /// <summary>The published fits of an experiment, ordered by layer, then epoch.</summary>
     Task<IReadOnlyList<FitRecord>> ListFitsAsync(string experimentId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The published fits of an experiment whose last publication moved the store past change
+    /// version <paramref name="afterVersion"/>, each with that version, ordered by it (then by
+    /// layer and epoch). Versions are given in commit order: once a reader has seen a fit of
+    /// version v, every fit published with a smaller version is readable too, so asking again
+    /// after the largest version seen misses no publication.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No experiment has this id.</exception>
+    Task<IReadOnlyList<PublishedFit>> ListFitsChangedAfterAsync(string experimentId, long afterVersion, CancellationToken cancellationToken = default);
+
     /// <summary>A number that grows with every write (an experiment, a lifecycle change, a
     /// commit, a fit), in this process or another; a call that writes nothing leaves it as it
     /// was. Watchers compare it with the last value they saw to notice change (compare for

@@ -87,3 +87,11 @@ public sealed record FitRecord(EnsembleKey Key, long Samples, int Diverged, stri
     /// <summary>Replicas the fit accounts for: fitted and diverged.</summary>
     public long Folded => Samples + Diverged;
 }
+
+/// <summary>A published fit with the store's change version at which it was last (re)published:
+/// a watcher that remembers the largest version it has seen asks for the fits changed after it,
+/// and misses none.</summary>
+/// <param name="Version">The change version (<see cref="IPigmmStore.GetChangeVersionAsync"/>)
+/// that the fit's publication moved the store to; fits stored before versions were kept have the
+/// version of the store when it was upgraded.</param>
+public sealed record PublishedFit(FitRecord Fit, long Version);

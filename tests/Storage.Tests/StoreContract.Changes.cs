@@ -68,6 +68,53 @@ public abstract partial class StoreContract
         Assert.Single(await Store.ListFitsAsync(experiment.Id));
     }
 
+    /// <summary>Proves every publication that writes stamps its fit with the change version it
+    /// moved the store to, and that asking for the fits changed after a version gives exactly the
+    /// later ones, in version order, a republished fit once with its new version.</summary>
+    [Fact]
+    public async Task Fits_changed_after_a_version_come_with_the_version_that_published_them()
+    {
+        var experiment = await CreateExperimentAsync(layers: 2, epochs: 1);
+        var other = await CreateExperimentAsync("experiment-b");
+        long start = await Store.GetChangeVersionAsync();
+        int othersPublished = 0;
+        async Task<PublishedFit> PublishAsync(int layer, int epoch, long samples)
+        {
+            var fit = new FitRecord(new EnsembleKey(experiment.Id, layer, epoch), samples, 0, $$"""{"samples":{{samples}}}""");
+            Assert.True(await Store.PublishFitAsync(fit));
+            // Another experiment's publication, which moves the version on too.
+            Assert.True(await Store.PublishFitAsync(new FitRecord(new EnsembleKey(other.Id, 1, 0), 2 + othersPublished++, 0, "{}")));
+            return new PublishedFit(fit, await Store.GetChangeVersionAsync() - 1);
+        }
+
+        var first = await PublishAsync(2, 1, 2);
+        var second = await PublishAsync(1, 0, 2);
+        var republished = await PublishAsync(2, 1, 3);
+
+        Assert.Equal([second, republished], await Store.ListFitsChangedAfterAsync(experiment.Id, start));
+        Assert.Equal([second, republished], await Store.ListFitsChangedAfterAsync(experiment.Id, first.Version));
+        Assert.Equal([republished], await Store.ListFitsChangedAfterAsync(experiment.Id, second.Version));
+        Assert.Empty(await Store.ListFitsChangedAfterAsync(experiment.Id, republished.Version));
+        Assert.True(first.Version > start);
+    }
+
+    /// <summary>Proves a publication that writes nothing (a retry, or a fit of fewer replicas)
+    /// keeps the stored fit's version, so a watcher is not sent it again.</summary>
+    [Fact]
+    public async Task A_publication_that_writes_nothing_keeps_the_fit_version()
+    {
+        var experiment = await CreateExperimentAsync();
+        var fit = new FitRecord(new EnsembleKey(experiment.Id, 1, 0), 3, 0, "{}");
+        await Store.PublishFitAsync(fit);
+        var published = Assert.Single(await Store.ListFitsChangedAfterAsync(experiment.Id, -1));
+
+        Assert.True(await Store.PublishFitAsync(fit));
+        Assert.False(await Store.PublishFitAsync(fit with { Samples = 2 }));
+
+        Assert.Equal(published.Version, await Store.GetChangeVersionAsync());
+        Assert.Equal([published], await Store.ListFitsChangedAfterAsync(experiment.Id, -1));
+    }
+
     /// <summary>A store that announces changes must wake the wait without a poll, so it gets one
     /// too long to matter; others must be woken by polling.</summary>
     private TimeSpan PollIntervalFor(IPigmmStore store) => store is IStoreChangeNotifications ? TimeSpan.FromHours(1) : TimeSpan.FromMilliseconds(20);

@@ -124,6 +124,7 @@ public abstract partial class StoreContract
             () => Store.ReadMetricsAsync(unknown),
             () => Store.PublishFitAsync(new FitRecord(ensemble, 1, 0, "{}")),
             () => Store.ListFitsAsync(unknown),
+            () => Store.ListFitsChangedAfterAsync(unknown, -1),
             () => Store.GetProgressAsync(unknown),
         ];
         string before = await ContentsAsync();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using OrleansPigmm.Formats;
 using OrleansPigmm.Formats.Npy;
+using OrleansPigmm.Outputs;
 using OrleansPigmm.Storage;
 
 namespace OrleansPigmm.Client.Commands;
@@ -44,31 +45,17 @@ internal static class ExportCommand
     /// <summary>Streams the weights into the array; every (replica, epoch, layer) must have kept its weights.</summary>
     private static async Task WriteArrayAsync(IPigmmStore store, ExperimentRecord experiment, string path, CancellationToken cancellationToken)
     {
-        int layers = experiment.Layers, epochs = experiment.Epochs + 1;
-        long expected = 0;
-        var missingEpochs = new SortedSet<int>();
-        void Missing(long upTo)
+        using var writer = NpyWriter.Create(path, NpyElementType.Float32, SnapshotArray.Shape(experiment));
+        try
         {
-            for (; expected < upTo; expected++)
+            await foreach (var matrix in SnapshotArray.ReadAsync(store, experiment, cancellationToken).ConfigureAwait(false))
             {
-                missingEpochs.Add((int)(expected / layers % epochs));
+                writer.Write(matrix);
             }
         }
-        using var writer = NpyWriter.Create(path, NpyElementType.Float32, [experiment.Replicas, epochs, layers, experiment.MatrixSize, experiment.MatrixSize]);
-        await foreach (var snapshot in store.ReadWeightsAsync(experiment.Id, cancellationToken).ConfigureAwait(false))
+        catch (MissingWeightsException missing)
         {
-            long index = ((long)snapshot.Replica * epochs + snapshot.Epoch) * layers + snapshot.Layer - 1;
-            Missing(index);
-            if (missingEpochs.Count == 0)
-            {
-                writer.Write(snapshot.Weights!);
-            }
-            expected = index + 1;
-        }
-        Missing((long)experiment.Replicas * epochs * layers);
-        if (missingEpochs.Count > 0)
-        {
-            throw new InputException($"experiment {experiment.Id} kept no raw weights for epoch{(missingEpochs.Count == 1 ? "" : "s")} {Ranges(missingEpochs)} (its keep_weights_every retention drops them); only complete snapshot arrays are exported.");
+            throw new InputException(missing.Message);
         }
         writer.Complete();
     }
@@ -97,26 +84,5 @@ internal static class ExportCommand
             }
             json.WriteEndObject();
         });
-    }
-
-    /// <summary>"0-2, 5, 7-9" for a sorted set of integers.</summary>
-    private static string Ranges(SortedSet<int> values)
-    {
-        var parts = new List<string>();
-        int? start = null, end = null;
-        foreach (int value in values.Append(int.MinValue))
-        {
-            if (start is not null && value == end + 1)
-            {
-                end = value;
-                continue;
-            }
-            if (start is not null)
-            {
-                parts.Add(start == end ? $"{start}" : $"{start}-{end}");
-            }
-            (start, end) = (value, value);
-        }
-        return string.Join(", ", parts);
     }
 }

@@ -29,12 +29,14 @@ internal static class RunCommand
         var outDirectory = new Option<string?>("--out") { Description = $"Folder for fits.json, fits.csv and report.html; default {DefaultOutputFolder}/EXPERIMENT-ID." };
         var specOptions = new SpecOptions();
         var common = new CommonTrainingOptions();
+        var httpApi = new HttpApiOptionValues();
         var command = new Command("run", "Train an ensemble, fit a PIGMM to every analysed layer after every epoch, and write the fits and the report; rerun the same command to resume an interrupted run.")
         {
             storePath, outDirectory,
         };
         specOptions.AddTo(command);
         common.AddTo(command, withDataset: false, asDevice: true);
+        httpApi.AddTo(command);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("run", error, () =>
         {
             var spec = specOptions.Spec(parsed);
@@ -49,20 +51,26 @@ internal static class RunCommand
             var options = new PigmmSiloOptions
             {
                 Store = () => OpenStore(path),
-                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, _ => dataset),
+                // Experiments submitted through the HTTP API may name other datasets.
+                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, name => name == spec.Dataset ? dataset : DatasetCatalog.Load(name, dataDirectory)),
                 Datasets = datasets,
                 OnlyExperiment = spec.Id,
             };
             string outFolder = parsed.GetValue(outDirectory) ?? Path.Combine(DefaultOutputFolder, spec.Id);
-            return RunAsync(options, plan, outFolder, output, error, cancellationToken).GetAwaiter().GetResult();
+            var network = new SiloNetwork { HttpApi = httpApi.Options(parsed, error) };
+            return RunAsync(options, network, plan, outFolder, output, error, cancellationToken).GetAwaiter().GetResult();
         })));
         return command;
     }
 
-    private static async Task<int> RunAsync(PigmmSiloOptions options, ExperimentPlan plan, string outFolder, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(PigmmSiloOptions options, SiloNetwork network, ExperimentPlan plan, string outFolder, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using var interruption = new Interruption(cancellationToken);
-        await using var silo = await PigmmSiloHost.StartAsync(options, interruption.Token);
+        await using var silo = await PigmmSiloHost.StartAsync(options, network, interruption.Token);
+        if (silo.HttpEndpoint is { } api)
+        {
+            output.WriteLine($"HTTP API on http://{api}/api/experiments/{plan.Id}");
+        }
         var store = silo.Store;
         var experiment = silo.Grains.GetGrain<IExperimentGrain>(plan.Id);
         await using var subscription = await ExperimentSubscription.StartAsync(silo.Grains, plan.Id);

@@ -35,12 +35,14 @@ internal static class SiloCommand
         var advertise = new Option<string?>("--advertise") { Description = "The IP address other silos and consoles reach this silo at (a PostgreSQL store only); default: this host's first non-loopback IPv4 address." };
         var clusterId = new Option<string>("--cluster-id") { Description = $"The cluster to join (silos and consoles with one id form one cluster); default {PigmmCluster.ClusterId}.", DefaultValueFactory = _ => PigmmCluster.ClusterId };
         var common = new CommonTrainingOptions();
+        var httpApi = new HttpApiOptionValues();
         var command = new Command("silo", "Run one long-lived silo, training every experiment submitted to its cluster (pigmm submit), until SIGTERM or Ctrl+C.")
         {
             storeLocation, siloPort, gatewayPort, advertise, clusterId,
         };
         var storeOptions = new StoreOptions().AddTo(command);
         common.AddTo(command, withDataset: false, asDevice: true);
+        httpApi.AddTo(command);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("silo", error, () =>
         {
             var trainer = common.Trainer(parsed);
@@ -61,6 +63,7 @@ internal static class SiloCommand
                 GatewayPort = gateway,
                 AdvertisedAddress = clustered ? AdvertisedAddress(parsed.GetValue(advertise)) : IPAddress.Loopback,
                 MembershipConnectionString = clustered ? PostgresMembership.ConnectionString(location, postgres) : null,
+                HttpApi = httpApi.Options(parsed, error),
             };
             // Opening the store migrates its schema, the membership tables included, before the silo joins.
             var store = StoreOptions.Open(location, postgres);
@@ -128,7 +131,8 @@ internal static class SiloCommand
         }
         catch (Exception failure) when (InUse(failure) is not null)
         {
-            throw new InputException($"cannot listen on port {network.SiloPort} or {network.GatewayPort}: {InUse(failure)!.Message}");
+            string http = network.HttpApi is { } api ? $", or the HTTP API's {api.Endpoint}" : "";
+            throw new InputException($"cannot listen on port {network.SiloPort} or {network.GatewayPort}{http}: {InUse(failure)!.Message}");
         }
         catch (Exception failure) when (StoreFailure(failure) is { } unavailable)
         {
@@ -138,7 +142,8 @@ internal static class SiloCommand
         {
             var device = silo.Services.GetRequiredService<ITrainingDevice>();
             string cluster = network.MembershipConnectionString is null ? "a cluster of one" : $"cluster {network.ClusterId}";
-            output.WriteLine($"pigmm silo: listening on gateway {silo.GatewayEndpoint} (silo {silo.SiloEndpoint}), {cluster}, store {silo.Store.Description}, device {device.Description}");
+            string http = silo.HttpEndpoint is { } api ? $", HTTP API http://{api}" : "";
+            output.WriteLine($"pigmm silo: listening on gateway {silo.GatewayEndpoint} (silo {silo.SiloEndpoint}){http}, {cluster}, store {silo.Store.Description}, device {device.Description}");
             output.Flush();
             using var stopped = CancellationTokenSource.CreateLinkedTokenSource(terminated.Token, silo.Stopping);
             try

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using OrleansPigmm.Silo.Http;
 using OrleansPigmm.Storage;
 using OrleansPigmm.Storage.Postgres;
 
@@ -19,11 +21,12 @@ public sealed class PigmmSiloHost : IAsyncDisposable
 {
     private readonly IHost host;
 
-    private PigmmSiloHost(IHost host, IPEndPoint siloEndpoint, IPEndPoint gatewayEndpoint)
+    private PigmmSiloHost(IHost host, IPEndPoint siloEndpoint, IPEndPoint gatewayEndpoint, IPEndPoint? httpEndpoint)
     {
         this.host = host;
         SiloEndpoint = siloEndpoint;
         GatewayEndpoint = gatewayEndpoint;
+        HttpEndpoint = httpEndpoint;
     }
 
     /// <summary>The advertised address and port silos talk to this one on.</summary>
@@ -31,6 +34,9 @@ public sealed class PigmmSiloHost : IAsyncDisposable
 
     /// <summary>The advertised address and port consoles connect to this silo on.</summary>
     public IPEndPoint GatewayEndpoint { get; }
+
+    /// <summary>The address and port the HTTP API listens on; null without one.</summary>
+    public IPEndPoint? HttpEndpoint { get; }
 
     /// <summary>The silo's services (its store, training device and group commit among them).</summary>
     public IServiceProvider Services => host.Services;
@@ -49,13 +55,17 @@ public sealed class PigmmSiloHost : IAsyncDisposable
         StartAsync(options, new SiloNetwork(), cancellationToken);
 
     /// <summary>Starts a silo made of <paramref name="options"/> in the cluster <paramref name="network"/>
-    /// names; warnings and errors go to standard error. Returns once the silo has joined.</summary>
+    /// names, with its HTTP API when the network names an endpoint for it; warnings and errors go
+    /// to standard error. Returns once the silo has joined and the API listens.</summary>
     public static async Task<PigmmSiloHost> StartAsync(PigmmSiloOptions options, SiloNetwork network, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(network);
         int siloPort = network.SiloPort ?? FreePort(), gatewayPort = network.GatewayPort ?? FreePort();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // The web host only when there is an API to serve: a silo without one opens no other port.
+        IHostApplicationBuilder builder = network.HttpApi is { } api
+            ? HttpApiHosting.CreateBuilder(api)
+            : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         IPAddress advertised;
@@ -86,7 +96,7 @@ public sealed class PigmmSiloHost : IAsyncDisposable
                 silo.AddPigmm(options);
             });
         }
-        var host = builder.Build();
+        IHost host = builder is WebApplicationBuilder web ? HttpApiHosting.Build(web, network.HttpApi!) : ((HostApplicationBuilder)builder).Build();
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -96,7 +106,8 @@ public sealed class PigmmSiloHost : IAsyncDisposable
             host.Dispose();
             throw;
         }
-        return new PigmmSiloHost(host, new IPEndPoint(advertised, siloPort), new IPEndPoint(advertised, gatewayPort));
+        var http = host is WebApplication app ? HttpApiHosting.BoundEndpoint(app) : null;
+        return new PigmmSiloHost(host, new IPEndPoint(advertised, siloPort), new IPEndPoint(advertised, gatewayPort), http);
     }
 
     /// <summary>Stops the silo gracefully: it leaves the cluster's membership, its replicas abandon

@@ -1,4 +1,5 @@
 using System.Net;
+using OrleansPigmm.Silo.Http;
 
 namespace OrleansPigmm.Silo.Hosting;
 
@@ -28,4 +29,7 @@ public sealed record SiloNetwork
 
     /// <summary>The port consoles connect to this silo on; null for a free one.</summary>
     public int? GatewayPort { get; init; }
+
+    /// <summary>Where the silo serves its HTTP API, and its token; null for no HTTP API.</summary>
+    public HttpApiOptions? HttpApi { get; init; }
 }

@@ -79,9 +79,13 @@ public sealed partial class PostgresStore
         {
             // The update happens only if the stored fit accounts for no more replicas and differs;
             // the conflicting row is locked either way, so the follow-up read sees it as it stays.
+            // The fit is stamped with the version this transaction's change count moves the store
+            // to: the store_state row stays locked until the commit, so versions follow commit order.
             await using var upsert = Command(connection, """
-                INSERT INTO fits AS f (experiment, layer, epoch, samples, diverged, fit_json) VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (experiment, layer, epoch) DO UPDATE SET samples = excluded.samples, diverged = excluded.diverged, fit_json = excluded.fit_json
+                INSERT INTO fits AS f (experiment, layer, epoch, samples, diverged, fit_json, changed_version)
+                VALUES ($1, $2, $3, $4, $5, $6, (SELECT change_version + 1 FROM store_state FOR UPDATE))
+                ON CONFLICT (experiment, layer, epoch) DO UPDATE
+                SET samples = excluded.samples, diverged = excluded.diverged, fit_json = excluded.fit_json, changed_version = excluded.changed_version
                 WHERE f.samples + f.diverged <= excluded.samples + excluded.diverged
                   AND (f.samples, f.diverged, f.fit_json) IS DISTINCT FROM (excluded.samples, excluded.diverged, excluded.fit_json)
                 """, known.Number, fit.Key.Layer, fit.Key.Epoch, fit.Samples, fit.Diverged, fit.FitJson);
@@ -109,6 +113,27 @@ public sealed partial class PostgresStore
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 list.Add(new FitRecord(new EnsembleKey(known.Record.Id, reader.GetInt32(0), reader.GetInt32(1)), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4)));
+            }
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<PublishedFit>> ListFitsChangedAfterAsync(string experimentId, long afterVersion, CancellationToken cancellationToken = default)
+    {
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<IReadOnlyList<PublishedFit>>(async connection =>
+        {
+            await using var command = Command(connection, """
+                SELECT layer, epoch, samples, diverged, fit_json, changed_version FROM fits
+                WHERE experiment = $1 AND changed_version > $2 ORDER BY changed_version, layer, epoch
+                """, known.Number, afterVersion);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var list = new List<PublishedFit>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var fit = new FitRecord(new EnsembleKey(known.Record.Id, reader.GetInt32(0), reader.GetInt32(1)), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4));
+                list.Add(new PublishedFit(fit, reader.GetInt64(5)));
             }
             return list;
         }, cancellationToken).ConfigureAwait(false);

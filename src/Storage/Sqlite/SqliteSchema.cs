@@ -149,6 +149,13 @@ internal static class SqliteSchema
                 FOREIGN KEY (experiment, replica) REFERENCES replicas (experiment, replica)
             );
             """),
+        new(3, "the change version at which each fit was last published", """
+            -- A watcher (the HTTP API's event stream) asks for the fits changed after the last
+            -- version it saw. Fits stored before count as published at the store's version now.
+            ALTER TABLE fits ADD COLUMN changed_version INTEGER NOT NULL DEFAULT 0;
+            UPDATE fits SET changed_version = (SELECT change_version FROM store_state);
+            CREATE INDEX fits_by_change ON fits (experiment, changed_version);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

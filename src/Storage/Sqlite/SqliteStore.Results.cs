@@ -82,12 +82,15 @@ public sealed partial class SqliteStore
                     }
                 }
             }
+            // The version is counted first, so that the fit is stamped with the one its write moves the store to.
+            RecordChange(session);
             session.Command("""
-                INSERT INTO fits (experiment, layer, epoch, samples, diverged, fit_json) VALUES ($experiment, $layer, $epoch, $samples, $diverged, $json)
-                ON CONFLICT (experiment, layer, epoch) DO UPDATE SET samples = excluded.samples, diverged = excluded.diverged, fit_json = excluded.fit_json
+                INSERT INTO fits (experiment, layer, epoch, samples, diverged, fit_json, changed_version)
+                VALUES ($experiment, $layer, $epoch, $samples, $diverged, $json, (SELECT change_version FROM store_state))
+                ON CONFLICT (experiment, layer, epoch) DO UPDATE
+                SET samples = excluded.samples, diverged = excluded.diverged, fit_json = excluded.fit_json, changed_version = excluded.changed_version
                 """).With("$experiment", known.Number).With("$layer", fit.Key.Layer).With("$epoch", fit.Key.Epoch)
                 .With("$samples", fit.Samples).With("$diverged", fit.Diverged).With("$json", fit.FitJson).ExecuteNonQuery();
-            RecordChange(session);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -105,6 +108,26 @@ public sealed partial class SqliteStore
             while (reader.Read())
             {
                 list.Add(new FitRecord(new EnsembleKey(known.Record.Id, reader.GetInt32(0), reader.GetInt32(1)), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4)));
+            }
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<PublishedFit>> ListFitsChangedAfterAsync(string experimentId, long afterVersion, CancellationToken cancellationToken = default)
+    {
+        var known = await experiments.GetAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<IReadOnlyList<PublishedFit>>(session =>
+        {
+            using var reader = session.Command("""
+                SELECT layer, epoch, samples, diverged, fit_json, changed_version FROM fits
+                WHERE experiment = $experiment AND changed_version > $after ORDER BY changed_version, layer, epoch
+                """).With("$experiment", known.Number).With("$after", afterVersion).ExecuteReader();
+            var list = new List<PublishedFit>();
+            while (reader.Read())
+            {
+                var fit = new FitRecord(new EnsembleKey(known.Record.Id, reader.GetInt32(0), reader.GetInt32(1)), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4));
+                list.Add(new PublishedFit(fit, reader.GetInt64(5)));
             }
             return list;
         }, cancellationToken).ConfigureAwait(false);

@@ -207,6 +207,67 @@ public sealed class SiloCommandTests(SiloProcessFixture silo) : IClassFixture<Si
         Assert.Contains(expected, line);
     }
 
+    [Theory]
+    [InlineData("silo", "8080", null, "--http must be ADDRESS:PORT")]
+    [InlineData("silo", "127.0.0.1:70000", null, "--http must be ADDRESS:PORT")]
+    [InlineData("silo", null, "token.txt", "--api-token-file needs --http")]
+    [InlineData("silo", "127.0.0.1:FREE", "missing.txt", "the API token file")]
+    [InlineData("run", "localhost", null, "--http must be ADDRESS:PORT")]
+    public void RefusesABadHttpEndpointOrTokenFileWithOneLine(string command, string? http, string? tokenFile, string expected)
+    {
+        // Proves the HTTP API's options are checked before anything starts.
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("token.txt"), "secret\n");
+        var args = new List<string> { command, "--store", directory.File("s.db") };
+        if (command == "silo")
+        {
+            args.AddRange(["--silo-port", Port(SiloProcess.FreePort()), "--gateway-port", Port(SiloProcess.FreePort())]);
+        }
+        else
+        {
+            args.AddRange(["--preset", "quick"]);
+        }
+        if (http is not null)
+        {
+            args.AddRange(["--http", http.Replace("FREE", Port(SiloProcess.FreePort()), StringComparison.Ordinal)]);
+        }
+        if (tokenFile is not null)
+        {
+            args.AddRange(["--api-token-file", directory.File(tokenFile)]);
+        }
+
+        var line = Cli.Run([.. args]).AssertBadInput(command);
+
+        Assert.Contains(expected, line);
+    }
+
+    [Fact]
+    public async Task A_silo_with_http_serves_the_API_with_the_token_of_its_token_file()
+    {
+        // Proves --http and --api-token-file reach the API: its address in the ready line, writes
+        // taken with the file's token and refused with another.
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("token.txt"), "file-token\n");
+        int port = SiloProcess.FreePort();
+        using var own = SiloProcess.Start(directory.File("api.db"), out _, out _, "--http", $"127.0.0.1:{port}", "--api-token-file", directory.File("token.txt"));
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        HttpRequestMessage Submit(string token) => new(HttpMethod.Post, "/api/experiments")
+        {
+            Content = new StringContent("""{"preset": "quick", "replicas": 2, "epochs": 1}"""),
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
+        };
+
+        using var refused = await client.SendAsync(Submit("other"));
+        using var created = await client.SendAsync(Submit("file-token"));
+
+        Assert.Contains($"HTTP API http://127.0.0.1:{port}", own.ReadyLine);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode);
+    }
+
+    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task SigtermStopsTheSiloGracefullyWithExitCodeZero()
     {

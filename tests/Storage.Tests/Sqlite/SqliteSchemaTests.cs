@@ -39,6 +39,14 @@ public sealed class SqliteSchemaTests : IDisposable
             INSERT INTO checkpoints VALUES (1, 0, 0, X'010203'), (1, 1, 0, X'0405');
             {{CommonRows}}
             """),
+        // As v2, with the fit published at change version 5.
+        [3] = connection => Execute(connection, $$"""
+            INSERT INTO experiments VALUES (1, 'released', '{{Released.SpecJson}}', 2, 1, 1, 2, {{Microseconds(CreatedAt)}}, 1);
+            INSERT INTO replicas VALUES (1, 0, 0), (1, 1, 0);
+            INSERT INTO checkpoints VALUES (1, 0, 0, X'010203'), (1, 1, 0, X'0405');
+            {{CommonRows}}
+            UPDATE fits SET changed_version = 5;
+            """),
     };
 
     /// <summary>The snapshots, metrics, fit and change version every release holds alike.</summary>
@@ -47,7 +55,7 @@ public sealed class SqliteSchemaTests : IDisposable
         INSERT INTO snapshots VALUES (1, 0, 1, 1, 1, NULL, NULL);
         INSERT INTO metrics VALUES (1, 0, 0, {{BitConverter.DoubleToInt64Bits(0.25)}}, NULL, 0);
         INSERT INTO metrics VALUES (1, 0, 1, {{BitConverter.DoubleToInt64Bits(double.NaN)}}, {{BitConverter.DoubleToInt64Bits(0.5)}}, 1);
-        INSERT INTO fits VALUES (1, 1, 0, 1, 1, '{"mu":1}');
+        INSERT INTO fits (experiment, layer, epoch, samples, diverged, fit_json) VALUES (1, 1, 0, 1, 1, '{"mu":1}');
         UPDATE store_state SET change_version = 7;
         """;
 
@@ -57,7 +65,12 @@ public sealed class SqliteSchemaTests : IDisposable
     {
         [1] = (ExperimentLifecycle.Running, [-1, -1], [null, null]),
         [2] = (ExperimentLifecycle.Cancelled, [0, 0], [[1, 2, 3], [4, 5]]),
+        [3] = (ExperimentLifecycle.Cancelled, [0, 0], [[1, 2, 3], [4, 5]]),
     };
+
+    /// <summary>The change version of the fit after opening: releases before v3 kept none, and
+    /// their fits count as published at the version the store had when it was upgraded.</summary>
+    private static readonly Dictionary<int, long> FitVersionAfterOpening = new() { [1] = 7, [2] = 7, [3] = 5 };
 
     public static TheoryData<int> ReleasedVersions() => new(SqliteSchema.Migrations.Select(m => m.Version));
 
@@ -86,6 +99,7 @@ public sealed class SqliteSchemaTests : IDisposable
         }
         await AssertReleasedRowsAsync(store);
         Assert.Equal(7, await store.GetChangeVersionAsync());
+        Assert.Equal(FitVersionAfterOpening[version], Assert.Single(await store.ListFitsChangedAfterAsync("released", -1)).Version);
         var next = Enumerable.Range(0, 2).Select(r => TestData.Commit(Released, r, completed[r] + 1)).ToList();
         Assert.Equal([CommitOutcome.Committed, CommitOutcome.Committed], await store.CommitEpochsAsync(next));
     }
@@ -111,7 +125,7 @@ public sealed class SqliteSchemaTests : IDisposable
             Assert.Equal(TestData.Checkpoint(1, 0), (await store.GetCheckpointAsync("released", 1))!.State.ToArray());
         }
         using var connection = Open(path);
-        Assert.Equal(2L, Scalar(connection, "SELECT max(version) FROM schema_migrations"));
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(connection, "SELECT max(version) FROM schema_migrations"));
         Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE name IN ('batches', 'aggregates')"));
         Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM pragma_foreign_key_check"));
     }

@@ -1,0 +1,50 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace OrleansPigmm.Silo.Http;
+
+/// <summary>
+/// Guards the API's endpoints with the bearer token: a write (any method but GET and HEAD) needs
+/// it always, a read only when the API listens beyond loopback. With no token configured, what
+/// needs one is refused (403, saying how to set one); a missing or wrong token is 401.
+/// </summary>
+internal sealed class ApiAccess(HttpApiOptions options) : IEndpointFilter
+{
+    // Tokens are compared as SHA-256 digests, so the comparison takes the same time whatever
+    // the presented token's length and content.
+    private readonly byte[]? expected = options.Token is null ? null : Digest(options.Token);
+
+    /// <inheritdoc />
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        bool write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
+        if (!write && options.IsLoopback)
+        {
+            return await next(context);
+        }
+        string what = write ? "writing" : "reading off loopback";
+        if (expected is null)
+        {
+            return ApiProblems.NoTokenConfigured(what);
+        }
+        if (!Presented(request, out string? token) || !CryptographicOperations.FixedTimeEquals(Digest(token), expected))
+        {
+            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return ApiProblems.Unauthorized(what, token is null);
+        }
+        return await next(context);
+    }
+
+    private static bool Presented(HttpRequest request, [NotNullWhen(true)] out string? token)
+    {
+        const string scheme = "Bearer ";
+        string header = request.Headers.Authorization.ToString();
+        token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
+        return token is not null;
+    }
+
+    private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OrleansPigmm.Silo.Http;
+
+/// <summary>
+/// Hosts the HTTP API in the silo's process: a web application builder to configure Orleans on
+/// (instead of the generic host), then the endpoints: <c>/api/experiments</c>,
+/// <c>/healthz/live</c>, <c>/healthz/ready</c> and <c>/openapi/v1.json</c>.
+/// </summary>
+internal static class HttpApiHosting
+{
+    private const string ReadyTag = "ready";
+
+    /// <summary>A builder with Kestrel on <paramref name="options"/>' endpoint and nothing of the
+    /// web defaults (no configuration files, no other listeners), the API's services added.</summary>
+    public static WebApplicationBuilder CreateBuilder(HttpApiOptions options)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Endpoint);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = HttpApiOptions.MaxDiscardedBodyBytes;
+        });
+        builder.Services.AddRouting();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo", tags: [ReadyTag]);
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton(options);
+        // Kestrel's own notes (a client that went away, a body too large) are for debugging only.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Error);
+        return builder;
+    }
+
+    /// <summary>Builds the application and maps the API's endpoints.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder, HttpApiOptions options)
+    {
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapExperimentEndpoints(options);
+        // Probes need no token: they say nothing about the experiments.
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapOpenApi();
+        return app;
+    }
+
+    /// <summary>The address and port the API listens on (the port taken when 0 was asked).</summary>
+    public static IPEndPoint BoundEndpoint(WebApplication app)
+    {
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var uri = new Uri(address);
+        return new IPEndPoint(IPAddress.Parse(uri.Host.Trim('[', ']')), uri.Port);
+    }
+}
