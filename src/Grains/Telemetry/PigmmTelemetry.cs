@@ -81,10 +81,20 @@ public static class PigmmTelemetry
         }
     }
 
-    /// <summary>Starts a child span of <paramref name="parent"/>; none without a parent (the
-    /// parent was not sampled, or nothing listens).</summary>
-    internal static Activity? StartChild(string name, Activity? parent) =>
-        parent is null ? null : StartDetached(name, parent.Context);
+    /// <summary>Starts a child span of <paramref name="parent"/>, leaving the ambient activity as
+    /// it was (and as it will be again once the child stops); none without a parent (the parent
+    /// was not sampled, or nothing listens).</summary>
+    internal static Activity? StartChild(string name, Activity? parent)
+    {
+        if (parent is null)
+        {
+            return null;
+        }
+        var ambient = Activity.Current;
+        var child = Source.StartActivity(name, ActivityKind.Internal, parent.Context);
+        Activity.Current = ambient;
+        return child;
+    }
 
     /// <summary>The W3C traceparent of the ambient span, to hand to work that runs later; null without one.</summary>
     public static string? CurrentTraceParent() => Activity.Current?.Id is { } id && Activity.Current.IdFormat == ActivityIdFormat.W3C ? id : null;
