@@ -13,11 +13,12 @@ using Opentelemetry.Proto.Metrics.V1;
 using Opentelemetry.Proto.Resource.V1;
 using Opentelemetry.Proto.Trace.V1;
 
-namespace OrleansPigmm.Silo.Tests.Support;
+namespace OrleansPigmm.Silo.Tests.Otlp;
 
 /// <summary>
 /// The smallest OTLP/HTTP collector: accepts <c>POST /v1/traces</c> and <c>POST /v1/metrics</c>
 /// in http/protobuf on a free loopback port and keeps what arrives, as a collector would see it.
+/// Apart from the shared support files: only this project compiles the OTLP messages.
 /// </summary>
 internal sealed class OtlpReceiver : IAsyncDisposable
 {
