@@ -79,7 +79,7 @@ public sealed class ReplicaGrain(
     /// <inheritdoc />
     Task<int> IReplicaGrain.StartAsync(string? submission)
     {
-        if (PigmmTelemetry.Parse(submission) is { TraceId: var trace } context && trace != default)
+        if (PigmmTelemetry.Parse(submission) is var context && context != default)
         {
             this.submission = context;
         }

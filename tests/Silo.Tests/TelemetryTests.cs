@@ -133,6 +133,25 @@ public sealed class TelemetryTests : IDisposable
         Assert.All(receiver.Metrics, m => Assert.Equal("pigmm", Attribute(m.Resource.Attributes, "service.name")));
     }
 
+    [Fact]
+    public void Without_a_collector_nothing_listens()
+    {
+        using var services = new ServiceCollection().AddPigmmTelemetry(new PigmmTelemetryOptions { OtlpEndpoint = null }).BuildServiceProvider();
+        Assert.Null(services.GetService<TracerProvider>());
+        Assert.Null(services.GetService<MeterProvider>());
+    }
+
+    [Fact]
+    public void Credentials_are_dropped_from_spans()
+    {
+        using var span = new Activity("query")
+            .SetTag("db.npgsql.data_source", "Host=db;Username=pigmm")
+            .SetTag("db.query.text", "SELECT 1")
+            .SetTag("note", "Password=hunter2");
+        new CredentialScrubber().OnEnd(span);
+        Assert.Equal(["db.query.text"], span.TagObjects.Select(tag => tag.Key));
+    }
+
     private static string? Tag(Activity span, string key) => span.GetTagItem(key)?.ToString();
 
     private static string? Attribute(IEnumerable<KeyValue> attributes, string key) =>
