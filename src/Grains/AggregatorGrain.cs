@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using OrleansPigmm.Formats.Fits;
 using OrleansPigmm.Grains.Abstractions;
 using OrleansPigmm.Grains.Plans;
+using OrleansPigmm.Grains.Telemetry;
 using OrleansPigmm.Mathematics;
 using OrleansPigmm.Storage;
 
@@ -55,6 +57,8 @@ public sealed class AggregatorGrain(IPigmmStore store, ExperimentPlans plans) : 
     async Task<EnsembleProgress> IAggregatorGrain.FoldAsync(ReplicaInvariants contribution)
     {
         ArgumentNullException.ThrowIfNull(contribution);
+        using var span = PigmmTelemetry.Source.StartActivity("pigmm.aggregator.fold")
+            ?.SetTag("pigmm.ensemble", this.GetPrimaryKeyString()).SetTag("pigmm.replica", contribution.Replica).SetTag("pigmm.silo", RuntimeIdentity);
         if (state.Fold(contribution))
         {
             stale = true;
@@ -130,6 +134,15 @@ public sealed class AggregatorGrain(IPigmmStore store, ExperimentPlans plans) : 
     /// matrices and the fitted covariance is positive definite).</summary>
     private async Task PublishAsync()
     {
+        using var span = PigmmTelemetry.Source.StartActivity("pigmm.aggregator.refit")
+            ?.SetTag("pigmm.ensemble", this.GetPrimaryKeyString()).SetTag("pigmm.silo", RuntimeIdentity);
+        long started = Stopwatch.GetTimestamp();
+        await RefitAndPublishAsync(span);
+        PigmmTelemetry.RefitTime.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private async Task RefitAndPublishAsync(Activity? span)
+    {
         stale = false;
         bool complete = state.IsComplete;
         var analysed = Analyze();
@@ -147,6 +160,7 @@ public sealed class AggregatorGrain(IPigmmStore store, ExperimentPlans plans) : 
             // The epoch-0 fit is its own epoch-0 reference: exactly 0, not the rounding of a distance to itself.
             (w2, w2Squared) = (w2 with { Epoch0 = 0 }, w2Squared with { Epoch0 = 0 });
         }
+        span?.SetTag("pigmm.samples", analysed.Document.Samples).SetTag("pigmm.complete", complete);
         var document = analysed.Document with { Layer = key.Layer, Epoch = key.Epoch, W2 = w2, W2Squared = w2Squared, Diverged = state.Diverged };
         fit = analysed with { Document = document };
         await store.PublishFitAsync(new FitRecord(key, document.Samples, state.Diverged, JsonSerializer.Serialize(document, FitsJson.Options)));

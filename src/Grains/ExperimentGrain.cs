@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Utilities;
 using OrleansPigmm.Grains.Abstractions;
 using OrleansPigmm.Grains.Abstractions.Experiments;
 using OrleansPigmm.Grains.Plans;
+using OrleansPigmm.Grains.Telemetry;
 using OrleansPigmm.Storage;
 
 namespace OrleansPigmm.Grains;
@@ -41,6 +43,9 @@ public sealed class ExperimentGrain(
     private IGrainTimer? statusPush;
     private DateTimeOffset lastPush;
     private Task? completing;
+    // Transient: the traceparent of the last submission to this activation, which the replicas'
+    // epochs link to and under which they are woken; lost on re-activation (no trace then).
+    private string? submission;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -63,6 +68,7 @@ public sealed class ExperimentGrain(
             throw new SpecException([$"spec: its id is {spec.Id}, not this experiment's {Id}"]);
         }
         var plan = plans.Plan(spec);
+        submission = PigmmTelemetry.CurrentTraceParent() ?? submission;
         bool created = await store.CreateExperimentAsync(plan.ToRecord(DateTimeOffset.UtcNow));
         if (!created && state?.Lifecycle == ExperimentLifecycle.Cancelled)
         {
@@ -208,11 +214,19 @@ public sealed class ExperimentGrain(
             await completing;
             return;
         }
+        if (stalled.Length == 0)
+        {
+            return;
+        }
+        // Waking is part of the submission's trace, so that the trace reaches every silo the replicas land on.
+        using var waking = PigmmTelemetry.StartDetached("pigmm.experiment.wake", PigmmTelemetry.Parse(submission));
+        waking?.SetTag("pigmm.experiment", Id).SetTag("pigmm.replicas", stalled.Length);
+        Activity.Current = waking;
         try
         {
             // A replica on a silo that just died answers only once the cluster has declared it dead;
             // whatever has not answered by the next look is asked again then.
-            await Task.WhenAll(stalled.Select(r => Replica(r).StartAsync())).WaitAsync(options.Value.WatchInterval, cancellationToken);
+            await Task.WhenAll(stalled.Select(r => Replica(r).StartAsync(submission))).WaitAsync(options.Value.WatchInterval, cancellationToken);
         }
         catch (Exception error) when (error is TimeoutException or OrleansException)
         {
@@ -240,6 +254,10 @@ public sealed class ExperimentGrain(
         catch (Exception error) when (error is StoreUnavailableException or OrleansException or TimeoutException)
         {
             // The watch timer tries again.
+            if (error is StoreUnavailableException)
+            {
+                PigmmTelemetry.StoreErrors.Add(1, new KeyValuePair<string, object?>(PigmmTelemetry.StoreErrorKind, "complete"));
+            }
             logger.LogWarning(error, "Experiment {Experiment}: completing the fits failed: {Reason}", Id, error.Message);
             completing = null;
         }

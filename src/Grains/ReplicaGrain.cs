@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OrleansPigmm.Grains.Abstractions;
 using OrleansPigmm.Grains.Commits;
 using OrleansPigmm.Grains.Placement;
 using OrleansPigmm.Grains.Plans;
+using OrleansPigmm.Grains.Telemetry;
 using OrleansPigmm.Grains.Training;
 using OrleansPigmm.Storage;
 
@@ -20,7 +22,9 @@ namespace OrleansPigmm.Grains;
 /// analysed layer's aggregator folds its invariants. The next epoch is asked of the device as soon
 /// as the trained state is back (before the commit), so commits overlap training; a replica whose
 /// state is large (wide nets) waits for its commit instead and lets the device reload the state
-/// from the store, so waiting replicas hold no memory. A duplicate activation (rare, during a
+/// from the store, so waiting replicas hold no memory. Each epoch is one span (children: train,
+/// commit; the folds it asks for under it) in a trace of its own that links to the experiment's
+/// submission. A duplicate activation (rare, during a
 /// partition) trains the same bits and its commits are no-ops: training is deterministic and
 /// commits are idempotent.
 /// </remarks>
@@ -41,6 +45,7 @@ public sealed class ReplicaGrain(
     private CancellationTokenSource? stopping;
     private int committedEpoch = -1;
     private bool finished;
+    private ActivityContext submission;
 
     private string ExperimentId => GrainKeys.ParseReplica(this.GetPrimaryKeyString()).ExperimentId;
 
@@ -52,6 +57,7 @@ public sealed class ReplicaGrain(
         // The progress row, not the checkpoint: an activation reads no state it may not train.
         committedEpoch = await store.GetCompletedEpochAsync(ExperimentId, Replica, cancellationToken);
         finished = committedEpoch == (await plans.PlanAsync(ExperimentId, cancellationToken)).Spec.Epochs;
+        PigmmTelemetry.ReplicaActive(+1);
     }
 
     /// <inheritdoc />
@@ -60,6 +66,7 @@ public sealed class ReplicaGrain(
         // The epoch in flight is abandoned; what was committed stays, and the next activation resumes there.
         bool wasTraining = training is not null;
         Stop();
+        PigmmTelemetry.ReplicaActive(-1);
         if (wasTraining && reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
         {
             // The silo is leaving the cluster: hand the replica back so that another silo takes it
@@ -70,8 +77,12 @@ public sealed class ReplicaGrain(
     }
 
     /// <inheritdoc />
-    Task<int> IReplicaGrain.StartAsync()
+    Task<int> IReplicaGrain.StartAsync(string? submission)
     {
+        if (PigmmTelemetry.Parse(submission) is var context && context != default)
+        {
+            this.submission = context;
+        }
         if (training is null && !finished)
         {
             stopping = new CancellationTokenSource();
@@ -113,6 +124,10 @@ public sealed class ReplicaGrain(
         }
         catch (Exception error) when (error is StoreUnavailableException or InvalidDataException or OrleansException or TimeoutException)
         {
+            if (error is StoreUnavailableException)
+            {
+                PigmmTelemetry.StoreErrors.Add(1, new KeyValuePair<string, object?>(PigmmTelemetry.StoreErrorKind, "train"));
+            }
             // The experiment grain wakes this replica again; it then resumes from its last commit.
             logger.LogWarning(error, "Replica {Replica} of {Experiment} stopped after epoch {Epoch}: {Reason}", Replica, ExperimentId, committedEpoch, error.Message);
             this.DeactivateOnIdle();
@@ -140,37 +155,93 @@ public sealed class ReplicaGrain(
             return;
         }
         var state = checkpoint?.State ?? ReadOnlyMemory<byte>.Empty;
-        Task<TrainedEpoch>? next = device.TrainAsync(Request(plan, committedEpoch + 1, _ => Task.FromResult(state)), cancellationToken);
-        for (int epoch = committedEpoch + 1; next is not null; epoch++)
+        var span = StartEpochSpan(plan, committedEpoch + 1);
+        Task<TrainedEpoch>? next = TrainAsync(Request(plan, committedEpoch + 1, _ => Task.FromResult(state)), span, cancellationToken);
+        try
         {
-            next = await CompleteEpochAsync(plan, snapshots, epoch, await next, cancellationToken);
+            for (int epoch = committedEpoch + 1; next is not null; epoch++)
+            {
+                var trained = await next;
+                (next, span) = await CompleteEpochAsync(plan, snapshots, epoch, span, trained, cancellationToken);
+            }
         }
+        catch (Exception error)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, error.Message);
+            throw;
+        }
+        finally
+        {
+            span?.Dispose();
+        }
+    }
+
+    private Activity? StartEpochSpan(ExperimentPlan plan, int epoch) =>
+        PigmmTelemetry.StartDetached("pigmm.replica.epoch", default, submission)
+            ?.SetTag("pigmm.experiment", plan.Id).SetTag("pigmm.replica", Replica).SetTag("pigmm.epoch", epoch).SetTag("pigmm.silo", RuntimeIdentity);
+
+    /// <summary>The device's training of one epoch, as a child span of the epoch's (waiting for
+    /// the device included).</summary>
+    private async Task<TrainedEpoch> TrainAsync(EpochRequest request, Activity? epochSpan, CancellationToken cancellationToken)
+    {
+        using var span = PigmmTelemetry.StartChild("pigmm.replica.train", epochSpan);
+        var trained = await device.TrainAsync(request, cancellationToken);
+        span?.SetTag("pigmm.diverged", trained.Status.Diverged);
+        return trained;
     }
 
     /// <summary>Asks the device for the next epoch, then commits this one and has it folded.
     /// Kept apart from the loop so that the trained epoch is not held while the next one waits
     /// its turn on the device.</summary>
-    /// <returns>The next epoch's training; null after the last epoch.</returns>
-    private async Task<Task<TrainedEpoch>?> CompleteEpochAsync(ExperimentPlan plan, EpochSnapshots snapshots, int epoch, TrainedEpoch trained, CancellationToken cancellationToken)
+    /// <returns>The next epoch's training and span; null after the last epoch. This epoch's span ends here.</returns>
+    private async Task<(Task<TrainedEpoch>? Next, Activity? Span)> CompleteEpochAsync(
+        ExperimentPlan plan, EpochSnapshots snapshots, int epoch, Activity? span, TrainedEpoch trained, CancellationToken cancellationToken)
     {
+        // The commit, the progress report and the folds belong to this epoch's trace.
+        Activity.Current = span;
         var (commit, contributions) = snapshots.Build(Replica, epoch, trained);
+        var commitSpan = PigmmTelemetry.StartChild("pigmm.replica.commit", span);
         var committing = committer.CommitAsync(commit);
         Task<TrainedEpoch>? next = null;
+        Activity? nextSpan = null;
         if (epoch < plan.Spec.Epochs)
         {
             var kept = trained.State;
-            next = device.TrainAsync(Request(plan, epoch + 1, kept.Length <= KeptStateLimit
+            nextSpan = StartEpochSpan(plan, epoch + 1);
+            next = TrainAsync(Request(plan, epoch + 1, kept.Length <= KeptStateLimit
                 ? _ => Task.FromResult<ReadOnlyMemory<byte>>(kept)
-                : token => StateAfterCommitAsync(committing, epoch, token)), cancellationToken);
+                : token => StateAfterCommitAsync(committing, epoch, token)), nextSpan, cancellationToken);
         }
-        if (await committing == CommitOutcome.OutOfOrder)
+        try
         {
-            throw new InvalidDataException($"Replica {Replica} of {plan.Id}: epoch {epoch} was refused as out of order; the stored progress changed under this activation.");
+            CommitOutcome outcome;
+            using (commitSpan)
+            {
+                outcome = await committing;
+                commitSpan?.SetTag("pigmm.commit.outcome", outcome.ToString());
+            }
+            if (outcome == CommitOutcome.OutOfOrder)
+            {
+                throw new InvalidDataException($"Replica {Replica} of {plan.Id}: epoch {epoch} was refused as out of order; the stored progress changed under this activation.");
+            }
+            long committedAt = Stopwatch.GetTimestamp();
+            committedEpoch = epoch;
+            PigmmTelemetry.ReplicaEpochs.Add(1);
+            if (epoch > 0 && trained.Status.DivergedAtEpoch == epoch)
+            {
+                PigmmTelemetry.DivergedReplicas.Add(1);
+            }
+            GrainFactory.GetGrain<IExperimentGrain>(plan.Id).ReplicaCommittedAsync(Replica, epoch).Ignore();
+            await FoldAsync(plan, epoch, contributions);
+            PigmmTelemetry.FoldLag.Record(Stopwatch.GetElapsedTime(committedAt).TotalSeconds);
         }
-        committedEpoch = epoch;
-        GrainFactory.GetGrain<IExperimentGrain>(plan.Id).ReplicaCommittedAsync(Replica, epoch).Ignore();
-        await FoldAsync(plan, epoch, contributions);
-        return next;
+        catch
+        {
+            nextSpan?.Dispose();
+            throw;
+        }
+        span?.Dispose();
+        return (next, nextSpan);
     }
 
     private EpochRequest Request(ExperimentPlan plan, int epoch, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadState) =>

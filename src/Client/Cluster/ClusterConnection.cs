@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansPigmm.Silo.Hosting;
+using OrleansPigmm.Silo.Telemetry;
 using OrleansPigmm.Storage.Postgres;
 
 namespace OrleansPigmm.Client.Cluster;
@@ -57,8 +58,10 @@ internal sealed class ClusterConnection : IAsyncDisposable
     private static async Task<ClusterConnection> ConnectAsync(string description, string clusterId, Action<IClientBuilder> clustering, CancellationToken cancellationToken, string? database = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddPigmmTelemetry(new PigmmTelemetryOptions { ServiceName = "pigmm-console" });
         builder.UseOrleansClient(client =>
         {
+            client.AddActivityPropagation();
             clustering(client);
             client.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (clusterId, PigmmCluster.ServiceId));
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = ResponseTimeout);

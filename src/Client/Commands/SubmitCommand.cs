@@ -3,6 +3,7 @@ using OrleansPigmm.Client.Cluster;
 using OrleansPigmm.Client.Display;
 using OrleansPigmm.Grains.Abstractions;
 using OrleansPigmm.Grains.Plans;
+using OrleansPigmm.Grains.Telemetry;
 using OrleansPigmm.Training.Data;
 
 namespace OrleansPigmm.Client.Commands;
@@ -46,16 +47,24 @@ internal static class SubmitCommand
 
     private static async Task<int> SubmitAsync(ClusterConnection connection, ExperimentPlan plan, TextWriter output)
     {
-        var status = await connection.Grains.GetGrain<IExperimentGrain>(plan.Id).SubmitAsync(plan.Spec);
+        var status = await SubmitTracedAsync(connection, plan);
         output.WriteLine($"Experiment {status.ExperimentId} submitted ({status.Replicas} replicas x {status.Epochs} epochs).");
         return 0;
+    }
+
+    /// <summary>Submits under a span of its own: the root of the trace the experiment's grains
+    /// continue on every silo.</summary>
+    private static async Task<ExperimentStatus> SubmitTracedAsync(ClusterConnection connection, ExperimentPlan plan)
+    {
+        using var span = PigmmTelemetry.StartSubmit(plan.Id);
+        return await connection.Grains.GetGrain<IExperimentGrain>(plan.Id).SubmitAsync(plan.Spec);
     }
 
     private static async Task<int> SubmitAndWaitAsync(ClusterConnection connection, ExperimentPlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using var interruption = new Interruption(cancellationToken);
         await using var subscription = await ExperimentSubscription.StartAsync(connection.Grains, plan.Id);
-        await connection.Grains.GetGrain<IExperimentGrain>(plan.Id).SubmitAsync(plan.Spec);
+        await SubmitTracedAsync(connection, plan);
         ExperimentStatus final;
         try
         {

@@ -12,9 +12,12 @@ public interface IReplicaGrain : IGrainWithStringKey
 {
     /// <summary>Starts training from the last committed epoch unless it is training already or
     /// has finished; idempotent.</summary>
+    /// <param name="submission">The W3C traceparent of the experiment's submission, which the
+    /// replica's epoch spans link to (they run long after it, in traces of their own); null when
+    /// the experiment has none (not traced, or re-activated since).</param>
     /// <returns>The last committed epoch (-1 before the initialisation is committed).</returns>
     [Alias("Start")]
-    Task<int> StartAsync();
+    Task<int> StartAsync(string? submission);
 
     /// <summary>Stops training: the epoch in flight is abandoned; committed epochs stay.</summary>
     [Alias("Stop")]

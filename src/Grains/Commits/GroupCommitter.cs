@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using OrleansPigmm.Grains.Telemetry;
 using OrleansPigmm.Storage;
 
 namespace OrleansPigmm.Grains.Commits;
@@ -43,7 +45,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     public Task<CommitOutcome> CommitAsync(ReplicaEpochCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        var pending = new Pending(commit, new TaskCompletionSource<CommitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(commit, Stopwatch.GetTimestamp(), new TaskCompletionSource<CommitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         return queue.Writer.TryWrite(pending) ? pending.Outcome.Task : throw new ObjectDisposedException(nameof(GroupCommitter));
     }
 
@@ -71,6 +73,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 Interlocked.Add(ref commits, group.Count);
                 for (int i = 0; i < group.Count; i++)
                 {
+                    PigmmTelemetry.CommitLatency.Record(Stopwatch.GetElapsedTime(group[i].Queued).TotalSeconds);
                     group[i].Outcome.SetResult(outcomes[i]);
                 }
             }
@@ -78,6 +81,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 // A bad commit fails its whole group (the store wrote nothing): each replica
                 // retries on its own, so one bad commit cannot keep the others out for long.
+                PigmmTelemetry.StoreErrors.Add(1, new KeyValuePair<string, object?>(PigmmTelemetry.StoreErrorKind, "commit"));
                 foreach (var pending in group)
                 {
                     pending.Outcome.SetException(error);
@@ -87,5 +91,5 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private sealed record Pending(ReplicaEpochCommit Commit, TaskCompletionSource<CommitOutcome> Outcome);
+    private sealed record Pending(ReplicaEpochCommit Commit, long Queued, TaskCompletionSource<CommitOutcome> Outcome);
 }

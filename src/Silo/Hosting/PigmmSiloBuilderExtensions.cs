@@ -16,13 +16,16 @@ public static class PigmmSiloBuilderExtensions
     /// <summary>
     /// Registers the store, the training device (advertised as the silo's training slots), the
     /// group commit, the experiment plans, placement by training capacity and the sweep of
-    /// running experiments. Clustering and endpoints are the caller's (they differ by mode).
+    /// running experiments, and the propagation of traces through grain calls (it costs nothing
+    /// while nothing listens). Clustering, endpoints and telemetry export are the caller's (they
+    /// differ by mode and process).
     /// </summary>
     public static ISiloBuilder AddPigmm(this ISiloBuilder silo, PigmmSiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(options);
         var device = options.Device();
+        silo.AddActivityPropagation();
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
             [TrainingCapacityPlacement.SlotsMetadataKey] = device.TrainingSlots.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansPigmm.Silo.Http;
+using OrleansPigmm.Silo.Telemetry;
 using OrleansPigmm.Storage;
 using OrleansPigmm.Storage.Postgres;
 
@@ -68,6 +69,7 @@ public sealed class PigmmSiloHost : IAsyncDisposable
             : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddPigmmTelemetry(options.Telemetry);
         IPAddress advertised;
         if (network.MembershipConnectionString is { } membership)
         {

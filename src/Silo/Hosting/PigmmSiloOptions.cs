@@ -1,6 +1,7 @@
 using OrleansPigmm.Training.Data;
 using OrleansPigmm.Grains.Plans;
 using OrleansPigmm.Grains.Training;
+using OrleansPigmm.Silo.Telemetry;
 using OrleansPigmm.Storage;
 
 namespace OrleansPigmm.Silo.Hosting;
@@ -27,4 +28,7 @@ public sealed class PigmmSiloOptions
 
     /// <summary>How often a running experiment looks for replicas that stopped.</summary>
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where the silo's spans and metrics go (the environment's OTLP endpoint by default).</summary>
+    public PigmmTelemetryOptions Telemetry { get; init; } = new();
 }

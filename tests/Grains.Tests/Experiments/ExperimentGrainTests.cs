@@ -123,9 +123,9 @@ public sealed class ExperimentGrainTests(ExperimentGrainTests.FinishedRun run) :
         for (int replica = 0; replica < Spec.Replicas; replica++)
         {
             var grain = run.Cluster.Grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(Spec.Id, replica));
-            Assert.Equal(Spec.Epochs, await grain.StartAsync());
+            Assert.Equal(Spec.Epochs, await grain.StartAsync(submission: null));
             await run.Cluster.Cluster.DeactivateAsync(grain);
-            Assert.Equal(Spec.Epochs, await grain.StartAsync());
+            Assert.Equal(Spec.Epochs, await grain.StartAsync(submission: null));
             for (int epoch = 0; epoch <= Spec.Epochs; epoch++)
             {
                 var (commit, contributions) = await StoredCommitAsync(store, replica, epoch);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansPigmm.Silo.Hosting;
 using OrleansPigmm.Silo.Http;
+using OrleansPigmm.Silo.Telemetry;
 using OrleansPigmm.Silo.Training;
 using OrleansPigmm.Storage.Sqlite;
 using OrleansPigmm.Training.Cpu;
@@ -36,8 +37,9 @@ internal sealed class ApiSilo : IAsyncDisposable
     /// <summary>A client with no credentials.</summary>
     public HttpClient Client { get; }
 
-    /// <summary>Starts a silo whose API listens on <paramref name="address"/> (a free port) with <paramref name="token"/>.</summary>
-    public static async Task<ApiSilo> StartAsync(IPAddress address, string? token)
+    /// <summary>Starts a silo whose API listens on <paramref name="address"/> (a free port) with
+    /// <paramref name="token"/>, exporting its telemetry as <paramref name="telemetry"/> says (nowhere by default).</summary>
+    public static async Task<ApiSilo> StartAsync(IPAddress address, string? token, PigmmTelemetryOptions? telemetry = null)
     {
         string folder = Directory.CreateTempSubdirectory("pigmm-api-").FullName;
         string path = Path.Combine(folder, "pigmm.db");
@@ -48,6 +50,7 @@ internal sealed class ApiSilo : IAsyncDisposable
             Datasets = name => DatasetCatalog.TryDimensions(name),
             SweepInterval = TimeSpan.FromSeconds(1),
             WatchInterval = TimeSpan.FromSeconds(1),
+            Telemetry = telemetry ?? new PigmmTelemetryOptions { OtlpEndpoint = null },
         };
         var network = new SiloNetwork { HttpApi = new HttpApiOptions { Endpoint = new IPEndPoint(address, 0), Token = token } };
         return new ApiSilo(folder, await PigmmSiloHost.StartAsync(options, network), token);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using OrleansPigmm.Grains.Abstractions;
+using OrleansPigmm.Grains.Telemetry;
 using OrleansPigmm.Silo.Hosting;
 using OrleansPigmm.Silo.Training;
 using OrleansPigmm.Storage;
@@ -54,9 +55,12 @@ internal sealed class InProcessCluster : IAsyncDisposable
         return new InProcessCluster(cluster, storePath);
     }
 
-    /// <summary>Submits <paramref name="spec"/>.</summary>
-    public Task<ExperimentStatus> SubmitAsync(Grains.Abstractions.Experiments.ExperimentSpec spec) =>
-        Grains.GetGrain<IExperimentGrain>(spec.Id).SubmitAsync(spec);
+    /// <summary>Submits <paramref name="spec"/> under a submission span, as <c>pigmm submit</c> does.</summary>
+    public async Task<ExperimentStatus> SubmitAsync(Grains.Abstractions.Experiments.ExperimentSpec spec)
+    {
+        using var span = PigmmTelemetry.StartSubmit(spec.Id);
+        return await Grains.GetGrain<IExperimentGrain>(spec.Id).SubmitAsync(spec);
+    }
 
     /// <summary>Waits until the experiment is complete (no client action needed: the cluster goes on by itself).</summary>
     public async Task<ExperimentStatus> WaitForCompletionAsync(string experimentId, TimeSpan limit)
@@ -120,7 +124,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
     private sealed class ClientConfigurator : IClientBuilderConfigurator
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(5));
+            clientBuilder.AddActivityPropagation().Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(5));
     }
 
     private static readonly Lazy<Dataset> MnistData = new(() => DatasetCatalog.Load("mnist"));
