@@ -123,6 +123,10 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
         stopping.Dispose();
     }
 
+    /// <summary>How long the server lets a transaction of the store wait for its client between
+    /// statements before ending it; the store's transactions never wait on anything but the server.</summary>
+    internal static readonly TimeSpan IdleInTransactionLimit = TimeSpan.FromSeconds(5);
+
     /// <summary>The connection settings of the store at <paramref name="location"/>: its schema as
     /// the search path, the options' timeouts and the password (never from the URL).</summary>
     /// <exception cref="ArgumentException">The options are out of range.</exception>
@@ -137,6 +141,10 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
         }
         return new NpgsqlConnectionStringBuilder(location.ConnectionString(Password(location, options)))
         {
+            // A client that stops between the statements of a transaction (a frozen or cut-off
+            // silo) would otherwise hold its row locks, the change version's among them, and stall
+            // every writer of the cluster until it came back: the server ends such a transaction.
+            Options = $"-c idle_in_transaction_session_timeout={(int)IdleInTransactionLimit.TotalMilliseconds}",
             SearchPath = options.Schema,
             ApplicationName = "OrleansPigmm",
             Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds),
