@@ -42,6 +42,8 @@ internal static class ExperimentEndpoints
         group.MapGet("/{id}/report.html", (string id, IPigmmStore store, CancellationToken cancellationToken) =>
                 FileAsync(store, id, HtmlReport.Write, "text/html", cancellationToken))
             .WithName("GetReport").WithSummary("The HTML report of the fits published so far.");
+        group.MapGet("/{id}/parameter-bands", BandsAsync).WithName("GetParameterBands")
+            .WithSummary("Per layer, the epoch-0 parameters and the half-width of the band inside which their movement is initialisation noise.");
         group.MapGet("/{id}/snapshots.npy", SnapshotsAsync).WithName("GetSnapshots")
             .WithSummary("The stored weight snapshots as one float32 .npy array (R, E+1, L, n, n), as pigmm export writes it; complete experiments only.");
         group.MapPost("/{id}/cancel", CancelAsync).WithName("CancelExperiment")
@@ -112,6 +114,18 @@ internal static class ExperimentEndpoints
         return fit is null
             ? ApiProblems.NoSuchFit(id, l, e)
             : TypedResults.Text(JsonSerializer.Serialize(ExperimentOutputs.Document(fit), FitsJson.Options), "application/json", Encoding.UTF8);
+    }
+
+    private static async Task<Results<Ok<ParameterBands>, ProblemHttpResult>> BandsAsync(string id, IPigmmStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(ParameterBands.Of(await ExperimentOutputs.ReadAsync(store, id, cancellationToken)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return ApiProblems.UnknownExperiment(id);
+        }
     }
 
     /// <summary>One of the result files of <paramref name="id"/>, made from the store as
