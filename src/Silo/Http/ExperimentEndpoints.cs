@@ -20,8 +20,9 @@ namespace OrleansPigmm.Silo.Http;
 
 /// <summary>
 /// The experiment endpoints under <c>/api/experiments</c>: list, submit, status, fits (JSON, CSV,
-/// the HTML report), the snapshot array, cancel and the event stream. Reads come from the
-/// silo's store; submissions and cancellations go to the experiment grains.
+/// the HTML report), the parameters' noise bands, the snapshot array, cancel and the event
+/// stream. Reads come from the silo's store; submissions and cancellations go to the experiment
+/// grains.
 /// </summary>
 internal static class ExperimentEndpoints
 {

@@ -6,6 +6,7 @@ using OrleansPigmm.Silo.Hosting;
 using OrleansPigmm.Silo.Http;
 using OrleansPigmm.Silo.Training;
 using OrleansPigmm.Storage.Sqlite;
+using OrleansPigmm.Training;
 using OrleansPigmm.Training.Cpu;
 using OrleansPigmm.Training.Data;
 
@@ -36,15 +37,18 @@ internal sealed class ApiSilo : IAsyncDisposable
     /// <summary>A client with no credentials.</summary>
     public HttpClient Client { get; }
 
-    /// <summary>Starts a silo whose API listens on <paramref name="address"/> (a free port) with <paramref name="token"/>.</summary>
-    public static async Task<ApiSilo> StartAsync(IPAddress address, string? token)
+    /// <summary>Starts a silo whose API listens on <paramref name="address"/> (a free port) with
+    /// <paramref name="token"/>, training on the CPU or with <paramref name="backend"/>.</summary>
+    public static async Task<ApiSilo> StartAsync(IPAddress address, string? token, ITrainerBackend? backend = null)
     {
         string folder = Directory.CreateTempSubdirectory("pigmm-api-").FullName;
         string path = Path.Combine(folder, "pigmm.db");
         var options = new PigmmSiloOptions
         {
             Store = () => SqliteStore.Open(path),
-            Device = () => TrainingDevice.Cpu(2, VectorWidth.Auto, _ => Mnist.Value),
+            Device = () => backend is null
+                ? TrainingDevice.Cpu(2, VectorWidth.Auto, _ => Mnist.Value)
+                : new TrainingDevice(backend, backend.Name, 2, _ => Mnist.Value),
             Datasets = name => DatasetCatalog.TryDimensions(name),
             SweepInterval = TimeSpan.FromSeconds(1),
             WatchInterval = TimeSpan.FromSeconds(1),

@@ -12,9 +12,10 @@ const axisFont = "11px system-ui, sans-serif";
 
 /** A place in the page for one chart. */
 export class ChartSlot {
-  constructor(parent, title, caption) {
+  constructor(parent, kind, title, caption) {
     this.box = document.createElement("figure");
     this.box.className = "chart";
+    this.box.dataset.kind = kind;
     this.heading = document.createElement("figcaption");
     this.heading.textContent = title;
     this.box.append(this.heading);

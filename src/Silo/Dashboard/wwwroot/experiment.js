@@ -34,14 +34,14 @@ export function showExperiment(app, id) {
     <section class="grid" data-role="parameters"></section>`;
   const part = role => app.querySelector(`[data-role="${role}"]`);
   const slots = {
-    accuracy: new ChartSlot(part("overview"), "Mean test accuracy", "Mean over the replicas that completed each epoch without diverging."),
-    w2: new ChartSlot(part("overview"), "W₂² to the simple Gaussian, per layer",
+    accuracy: new ChartSlot(part("overview"), "accuracy", "Mean test accuracy", "Mean over the replicas that completed each epoch without diverging."),
+    w2: new ChartSlot(part("overview"), "w2", "W₂² to the simple Gaussian, per layer",
       "The squared 2-Wasserstein distance between each layer's fitted PIGMM and the simple Gaussian of the initial variance."),
-    deviations: new ChartSlot(part("deviations"), "Deviation of the cubic and quartic invariants from the fitted PIGMM",
+    deviations: new ChartSlot(part("deviations"), "deviations", "Deviation of the cubic and quartic invariants from the fitted PIGMM",
       "|predicted − mean| / std per invariant: cubic solid, quartic dashed, coloured by node class; the grey dotted line is 1/√N. Hover over a line to name it."),
-    change: new ChartSlot(part("change"), "Normalised change of the deviations between the first and the latest epoch",
+    change: new ChartSlot(part("change"), "change", "Normalised change of the deviations between the first and the latest epoch",
       "(Dev_end − Dev_start) / (Dev_end + Dev_start): +1 far worse at the end, −1 far better, 0 unchanged."),
-    parameters: parameterNames.map(name => new ChartSlot(part("parameters"), name)),
+    parameters: parameterNames.map(name => new ChartSlot(part("parameters"), "parameter", name)),
   };
   part("layer").addEventListener("change", event => { state.layer = Number(event.target.value); render(); });
   window.addEventListener("resize", () => schedule());

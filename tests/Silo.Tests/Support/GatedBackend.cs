@@ -1,0 +1,54 @@
+using OrleansPigmm.Training;
+using OrleansPigmm.Training.Data;
+
+namespace OrleansPigmm.Silo.Tests.Support;
+
+/// <summary>
+/// A trainer backend that holds every replica before its epoch <c>heldFrom + 1</c> until
+/// <see cref="Open"/>: a test sees an experiment part-way for as long as it needs, however
+/// fast the machine trains.
+/// </summary>
+internal sealed class GatedBackend(ITrainerBackend inner, int heldFrom) : ITrainerBackend
+{
+    private readonly ManualResetEventSlim gate = new();
+
+    public string Name => $"gated {inner.Name}";
+
+    /// <summary>Lets every held replica go on, and all later epochs through.</summary>
+    public void Open() => gate.Set();
+
+    public IEnsembleTrainer Create(TrainingSpec spec, Dataset dataset, IReadOnlyList<int> replicas) =>
+        new GatedTrainer(inner.Create(spec, dataset, replicas), this);
+
+    private sealed class GatedTrainer(IEnsembleTrainer inner, GatedBackend owner) : IEnsembleTrainer
+    {
+        public TrainingSpec Spec => inner.Spec;
+
+        public NetworkShape Shape => inner.Shape;
+
+        public IReadOnlyList<int> Replicas => inner.Replicas;
+
+        public string Backend => inner.Backend;
+
+        public void TrainEpoch(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        {
+            if (inner.Status(0).EpochsCompleted >= owner.heldFrom)
+            {
+                owner.gate.Wait(cancellationToken);
+            }
+            inner.TrainEpoch(progress, cancellationToken);
+        }
+
+        public ReplicaStatus Status(int slot) => inner.Status(slot);
+
+        public void CopyWeights(int slot, int layer, Span<float> destination) => inner.CopyWeights(slot, layer, destination);
+
+        public IReadOnlyList<double> EvaluateTestAccuracy(CancellationToken cancellationToken = default) => inner.EvaluateTestAccuracy(cancellationToken);
+
+        public byte[] ExportState(int slot) => inner.ExportState(slot);
+
+        public void ImportState(int slot, ReadOnlySpan<byte> state) => inner.ImportState(slot, state);
+
+        public void Dispose() => inner.Dispose();
+    }
+}
