@@ -22,7 +22,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
 
     /// <summary>The page's counts: fits received, epochs fitted, points plotted in all charts, phase.</summary>
     private const string Counts = """
-        (() => { const d = document.getElementById("app").dataset;
+        (() => { const d = document.getElementById("app")?.dataset ?? {};
                  return { fits: +(d.fits ?? 0), epochs: +(d.epochs ?? 0), points: +(d.points ?? 0), phase: d.phase ?? "", complete: d.complete === "true" }; })()
         """;
 

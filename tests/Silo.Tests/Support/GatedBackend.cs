@@ -12,6 +12,9 @@ internal sealed class GatedBackend(ITrainerBackend inner, int heldFrom) : ITrain
 {
     private readonly ManualResetEventSlim gate = new();
 
+    /// <summary>Epochs a replica completes before it is held.</summary>
+    private int HeldFrom => heldFrom;
+
     public string Name => $"gated {inner.Name}";
 
     /// <summary>Lets every held replica go on, and all later epochs through.</summary>
@@ -32,7 +35,7 @@ internal sealed class GatedBackend(ITrainerBackend inner, int heldFrom) : ITrain
 
         public void TrainEpoch(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
         {
-            if (inner.Status(0).EpochsCompleted >= owner.heldFrom)
+            if (inner.Status(0).EpochsCompleted >= owner.HeldFrom)
             {
                 owner.gate.Wait(cancellationToken);
             }

@@ -79,7 +79,7 @@ export function showExperiment(app, id) {
     state.events++;
     source.close();
     onProgress(JSON.parse(event.data));
-    app.dataset.complete = "true";
+    render();
     // Every epoch's accuracy, also those that finished before this page opened.
     const response = await fetch(`${api}/fits`);
     if (response.ok) {
@@ -112,6 +112,7 @@ export function showExperiment(app, id) {
     app.dataset.points = String(all.reduce((sum, slot) => sum + slot.points, 0));
     app.dataset.events = String(state.events);
     app.dataset.phase = state.view?.phase ?? "";
+    app.dataset.complete = String(state.view?.phase === "complete");
   }
 
   function renderSummary() {
@@ -165,6 +166,7 @@ export function showExperiment(app, id) {
     const epochs = [...state.accuracy.keys()].sort((a, b) => a - b);
     slots.accuracy.show("accuracy", {
       height: 260,
+      legend: { show: false },
       scales: { x: { time: false } },
       axes: [epochAxis(), axis("test accuracy (%)")],
       series: [{ label: "epoch" }, line("mean test accuracy", single, false, { value: (u, v) => v == null ? "–" : `${v.toFixed(2)} %` })],
