@@ -23,35 +23,15 @@ internal sealed class GatedBackend(ITrainerBackend inner, int heldFrom) : ITrain
     public IEnsembleTrainer Create(TrainingSpec spec, Dataset dataset, IReadOnlyList<int> replicas) =>
         new GatedTrainer(inner.Create(spec, dataset, replicas), this);
 
-    private sealed class GatedTrainer(IEnsembleTrainer inner, GatedBackend owner) : IEnsembleTrainer
+    private sealed class GatedTrainer(IEnsembleTrainer inner, GatedBackend owner) : DelegatingTrainer(inner)
     {
-        public TrainingSpec Spec => inner.Spec;
-
-        public NetworkShape Shape => inner.Shape;
-
-        public IReadOnlyList<int> Replicas => inner.Replicas;
-
-        public string Backend => inner.Backend;
-
-        public void TrainEpoch(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        public override void TrainEpoch(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
         {
-            if (inner.Status(0).EpochsCompleted >= owner.HeldFrom)
+            if (Status(0).EpochsCompleted >= owner.HeldFrom)
             {
                 owner.gate.Wait(cancellationToken);
             }
-            inner.TrainEpoch(progress, cancellationToken);
+            base.TrainEpoch(progress, cancellationToken);
         }
-
-        public ReplicaStatus Status(int slot) => inner.Status(slot);
-
-        public void CopyWeights(int slot, int layer, Span<float> destination) => inner.CopyWeights(slot, layer, destination);
-
-        public IReadOnlyList<double> EvaluateTestAccuracy(CancellationToken cancellationToken = default) => inner.EvaluateTestAccuracy(cancellationToken);
-
-        public byte[] ExportState(int slot) => inner.ExportState(slot);
-
-        public void ImportState(int slot, ReadOnlySpan<byte> state) => inner.ImportState(slot, state);
-
-        public void Dispose() => inner.Dispose();
     }
 }
