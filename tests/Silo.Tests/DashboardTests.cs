@@ -10,7 +10,7 @@ namespace OrleansPigmm.Silo.Tests;
 /// The web dashboard at <c>/</c> in headless Chromium, on a silo whose training is held after
 /// epoch 1: the page plots what the event stream has sent so far, and the same page, never
 /// reloaded, gains the later epochs' points once training goes on. Also the Orleans Dashboard
-/// under <c>/orleans</c>, read-only.
+/// under <c>/orleans</c>: read-only, and off loopback only with the token.
 /// </summary>
 public sealed class DashboardTests(ITestOutputHelper output)
 {
@@ -80,6 +80,18 @@ public sealed class DashboardTests(ITestOutputHelper output)
         Assert.Contains("Orleans Dashboard", await orleans.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.MethodNotAllowed, write.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Beyond_loopback_the_Orleans_Dashboard_needs_the_token_like_every_read()
+    {
+        // Proves the Orleans Dashboard follows the API's rule for reads off loopback: 401 without the token, 200 with it.
+        await using var api = await ApiSilo.StartAsync(IPAddress.Any, "dashboard-token");
+        using var anonymous = await api.Client.GetAsync("/orleans/");
+        using var right = await api.Client.SendAsync(api.Request(HttpMethod.Get, "/orleans/"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
     }
 
     /// <summary>Points plotted per chart kind (the parameter panels summed), from the charts' data attributes.</summary>

@@ -17,13 +17,17 @@ internal sealed class ApiAccess(HttpApiOptions options) : IEndpointFilter
     private readonly byte[]? expected = options.Token is null ? null : Digest(options.Token);
 
     /// <inheritdoc />
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Refusal(context.HttpContext) ?? await next(context);
+
+    /// <summary>The answer refusing this request, or null when it may go on.</summary>
+    public IResult? Refusal(HttpContext context)
     {
-        var request = context.HttpContext.Request;
+        var request = context.Request;
         bool write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
         if (!write && options.IsLoopback)
         {
-            return await next(context);
+            return null;
         }
         string what = write ? "writing" : "reading off loopback";
         if (expected is null)
@@ -32,10 +36,10 @@ internal sealed class ApiAccess(HttpApiOptions options) : IEndpointFilter
         }
         if (!Presented(request, out string? token) || !CryptographicOperations.FixedTimeEquals(Digest(token), expected))
         {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            context.Response.Headers.WWWAuthenticate = "Bearer";
             return ApiProblems.Unauthorized(what, token is null);
         }
-        return await next(context);
+        return null;
     }
 
     private static bool Presented(HttpRequest request, [NotNullWhen(true)] out string? token)

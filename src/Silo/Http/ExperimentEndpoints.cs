@@ -26,9 +26,9 @@ namespace OrleansPigmm.Silo.Http;
 /// </summary>
 internal static class ExperimentEndpoints
 {
-    public static RouteGroupBuilder MapExperimentEndpoints(this IEndpointRouteBuilder routes, HttpApiOptions options)
+    public static RouteGroupBuilder MapExperimentEndpoints(this IEndpointRouteBuilder routes, ApiAccess access)
     {
-        var group = routes.MapGroup("/api/experiments").WithTags("Experiments").AddEndpointFilter(new ApiAccess(options));
+        var group = routes.MapGroup("/api/experiments").WithTags("Experiments").AddEndpointFilter(access);
         group.MapGet("/", ListAsync).WithName("ListExperiments")
             .WithSummary("Every experiment of the store with its status and progress.");
         group.MapPost("/", SubmitAsync).WithName("SubmitExperiment")

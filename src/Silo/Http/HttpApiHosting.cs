@@ -52,8 +52,9 @@ internal static class HttpApiHosting
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use(OrleansDashboardReadOnly);
-        app.MapExperimentEndpoints(options);
+        var access = new ApiAccess(options);
+        app.Use((context, next) => GuardOrleansDashboard(context, next, access));
+        app.MapExperimentEndpoints(access);
         // Probes need no token: they say nothing about the experiments.
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
@@ -67,19 +68,29 @@ internal static class HttpApiHosting
     public static void AddOrleansDashboard(ISiloBuilder silo) => silo.AddDashboard();
 
     /// <summary>
-    /// Keeps the Orleans Dashboard read-only: it needs no token, so nothing under its prefix may
-    /// change the silo; only GET and HEAD reach it, anything else is 405.
+    /// Keeps the Orleans Dashboard read-only and under the API's rule for reads: only GET and
+    /// HEAD reach it (anything else is 405, so nothing under its prefix changes the silo), and
+    /// off loopback only with the bearer token.
     /// </summary>
-    private static Task OrleansDashboardReadOnly(HttpContext context, RequestDelegate next)
+    private static async Task GuardOrleansDashboard(HttpContext context, RequestDelegate next, ApiAccess access)
     {
-        if (context.Request.Path.StartsWithSegments(OrleansDashboardPrefix)
-            && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        if (!context.Request.Path.StartsWithSegments(OrleansDashboardPrefix))
+        {
+            await next(context);
+            return;
+        }
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             context.Response.Headers.Allow = "GET, HEAD";
-            return Task.CompletedTask;
+            return;
         }
-        return next(context);
+        if (access.Refusal(context) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context);
+            return;
+        }
+        await next(context);
     }
 
     /// <summary>The address and port the API listens on (the port taken when 0 was asked).</summary>
