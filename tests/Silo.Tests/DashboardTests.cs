@@ -14,11 +14,12 @@ namespace OrleansPigmm.Silo.Tests;
 /// </summary>
 public sealed class DashboardTests(ITestOutputHelper output)
 {
-    private const int TestTimeout = 4 * 60 * 1000;
+    private const int TestTimeout = 6 * 60 * 1000;
 
     private const int Epochs = 4;
 
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+    // Generous: on a loaded 2-core machine the silo, the training and Chromium share the cores.
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
     /// <summary>The page's counts: fits received, epochs fitted, points plotted in all charts, phase.</summary>
     private const string Counts = """

@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.Http;
 namespace OrleansPigmm.Silo.Http;
 
 /// <summary>
-/// Guards the API's endpoints with the bearer token: a write (any method but GET and HEAD) needs
-/// it always, a read only when the API listens beyond loopback. With no token configured, what
-/// needs one is refused (403, saying how to set one); a missing or wrong token is 401.
+/// Guards the API's endpoints (and the Orleans Dashboard's) with the bearer token: a write (any
+/// method but GET and HEAD) needs it always, a read only when the API listens beyond loopback.
+/// With no token configured, what needs one is refused (403, saying how to set one); a missing or
+/// wrong token is 401.
 /// </summary>
 internal sealed class ApiAccess(HttpApiOptions options) : IEndpointFilter
 {

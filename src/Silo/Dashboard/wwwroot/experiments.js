@@ -1,4 +1,4 @@
-// The list of the store's experiments, refreshed every few seconds while any is running.
+// The list of the store's experiments, refreshed every few seconds (new ones appear, running ones move).
 
 import { escapeHtml } from "./charts.js";
 
@@ -18,7 +18,6 @@ export async function showExperiments(app) {
         <thead><tr><th>experiment</th><th>phase</th><th>progress</th><th>replicas</th><th>epochs</th><th>layers</th><th>mean test accuracy</th></tr></thead>
         <tbody>${experiments.map(row).join("")}</tbody>
       </table>`;
-    if (!experiments.some(experiment => experiment.phase === "running")) break;
     await new Promise(resolve => setTimeout(resolve, refresh));
   }
 }
