@@ -4,9 +4,9 @@ using OrleansPigmm.Training.Data;
 namespace OrleansPigmm.Silo.Tests.Support;
 
 /// <summary>
-/// A trainer backend that holds every replica before its epoch <c>heldFrom + 1</c> until
-/// <see cref="Open"/>: a test sees an experiment part-way for as long as it needs, however
-/// fast the machine trains.
+/// A trainer backend that holds a trainer whose first replica has completed <c>heldFrom</c>
+/// epochs or more until <see cref="Open"/>: a test sees an experiment part-way (at epoch
+/// <c>heldFrom</c> or a little later) for as long as it needs, however fast the machine trains.
 /// </summary>
 internal sealed class GatedBackend(ITrainerBackend inner, int heldFrom) : ITrainerBackend
 {
