@@ -32,7 +32,8 @@ public sealed class DashboardTests(ITestOutputHelper output)
     {
         // Proves the page draws every plot from the events as they come: with training held part-way
         // it shows the first epochs only; once released, the same page (a marker set in it
-        // survives, so it was not reloaded) shows all epochs, with more points in every plot.
+        // survives, so it was not reloaded) shows all epochs, with more points in every plot; the
+        // layer select and the invariant checkboxes change what is drawn.
         var gate = new GatedBackend(new CpuTrainerBackend(new TrainerOptions { Threads = 2 }), heldFrom: 1);
         await using var api = await ApiSilo.StartAsync(IPAddress.Loopback, "dashboard-token", gate);
         string id = await api.SubmitAsync($$"""{"preset": "quick", "replicas": 6, "epochs": {{Epochs}}}""");
@@ -46,6 +47,14 @@ public sealed class DashboardTests(ITestOutputHelper output)
         var late = await browser.WaitForAsync(Counts, counts => counts!["complete"]!.GetValue<bool>(), Limit);
         var chartsLate = await ChartPointsAsync(browser);
         bool sameDocument = (await browser.EvaluateAsync("window.observedOnce === true"))!.GetValue<bool>();
+
+        // The user's choices: one invariant fewer, then the second layer.
+        string heading = (await browser.EvaluateAsync("""
+            (() => { document.querySelector('[data-role="invariants"] input[value="I14"]').click();
+                     const layer = document.querySelector('[data-role="layer"]'); layer.value = "2"; layer.dispatchEvent(new Event("change"));
+                     return document.querySelector('figure[data-kind="change"] figcaption').textContent; })()
+            """))!.GetValue<string>();
+        var chosen = await ChartPointsAsync(browser);
 
         string screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
         await browser.ScreenshotAsync(screenshot);
@@ -61,6 +70,9 @@ public sealed class DashboardTests(ITestOutputHelper output)
             Assert.True(chartsLate[chart]!.GetValue<int>() > chartsEarly[chart]!.GetValue<int>(), $"the {chart} chart did not grow: {chartsEarly.ToJsonString()} then {chartsLate.ToJsonString()}");
         }
         Assert.True(chartsLate["change"]!.GetValue<int>() > 0, $"no normalised change was plotted: {chartsLate.ToJsonString()}");
+        Assert.Contains("L2", heading);
+        Assert.Equal(chartsLate["deviations"]!.GetValue<int>() - (Epochs + 1), chosen["deviations"]!.GetValue<int>());
+        Assert.Equal(chartsLate["change"]!.GetValue<int>() - 1, chosen["change"]!.GetValue<int>());
     }
 
     [Fact(Timeout = TestTimeout)]
