@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need that the .NET SDK does not
-# bring (Debian's chromium, which renders the HTML report in a test, and Debian's postgresql,
-# whose binaries the PostgreSQL store tests use to start a throwaway server of their own), fetches
-# MNIST once into the dataset cache, then runs the whole solution's tests in Release.
+# bring (Debian's chromium, which renders the HTML report and the web dashboard in tests, and
+# Debian's postgresql, whose binaries the PostgreSQL store tests use to start a throwaway server of
+# their own), fetches MNIST once into the dataset cache, then runs the whole solution's tests in
+# Release. The build fetches the dashboard's plotting library with npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,7 @@ install_debian_package() {
 }
 
 if ! command -v chromium >/dev/null 2>&1; then
-    echo "Installing chromium (Debian package) for the report rendering test..."
+    echo "Installing chromium (Debian package) for the report and dashboard rendering tests..."
     install_debian_package chromium
 fi
 

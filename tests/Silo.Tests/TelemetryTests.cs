@@ -95,7 +95,7 @@ public sealed class TelemetryTests : IDisposable
         await using var receiver = await OtlpReceiver.StartAsync();
         const string token = "telemetry-token-0123456789";
         string id;
-        await using (var api = await ApiSilo.StartAsync(IPAddress.Loopback, token, new PigmmTelemetryOptions
+        await using (var api = await ApiSilo.StartAsync(IPAddress.Loopback, token, telemetry: new PigmmTelemetryOptions
         {
             OtlpEndpoint = receiver.Endpoint,
             MetricInterval = TimeSpan.FromMilliseconds(500),

@@ -83,6 +83,7 @@ public sealed class PigmmSiloHost : IAsyncDisposable
                 silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: true);
                 silo.Configure<ClusterMembershipOptions>(PigmmCluster.TuneFailureDetection);
                 silo.AddPigmm(options);
+                AddOrleansDashboard(silo, network);
                 // This process is the silo: when the cluster declares it dead, the process ends.
                 silo.Services.AddSingleton<IFatalErrorHandler, DeclaredDeadExit>();
             });
@@ -96,6 +97,7 @@ public sealed class PigmmSiloHost : IAsyncDisposable
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: PigmmCluster.ServiceId, clusterId: network.ClusterId);
                 silo.AddPigmm(options);
+                AddOrleansDashboard(silo, network);
             });
         }
         IHost host = builder is WebApplicationBuilder web ? HttpApiHosting.Build(web, network.HttpApi!) : ((HostApplicationBuilder)builder).Build();
@@ -139,6 +141,15 @@ public sealed class PigmmSiloHost : IAsyncDisposable
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    /// <summary>The Orleans Dashboard's services, only on a silo whose HTTP API serves its pages.</summary>
+    private static void AddOrleansDashboard(ISiloBuilder silo, SiloNetwork network)
+    {
+        if (network.HttpApi is not null)
+        {
+            HttpApiHosting.AddOrleansDashboard(silo);
         }
     }
 

@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.Http;
 namespace OrleansPigmm.Silo.Http;
 
 /// <summary>
-/// Guards the API's endpoints with the bearer token: a write (any method but GET and HEAD) needs
-/// it always, a read only when the API listens beyond loopback. With no token configured, what
-/// needs one is refused (403, saying how to set one); a missing or wrong token is 401.
+/// Guards the API's endpoints (and the Orleans Dashboard's) with the bearer token: a write (any
+/// method but GET and HEAD) needs it always, a read only when the API listens beyond loopback.
+/// With no token configured, what needs one is refused (403, saying how to set one); a missing or
+/// wrong token is 401.
 /// </summary>
 internal sealed class ApiAccess(HttpApiOptions options) : IEndpointFilter
 {
@@ -17,13 +18,17 @@ internal sealed class ApiAccess(HttpApiOptions options) : IEndpointFilter
     private readonly byte[]? expected = options.Token is null ? null : Digest(options.Token);
 
     /// <inheritdoc />
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Refusal(context.HttpContext) ?? await next(context);
+
+    /// <summary>The answer refusing this request, or null when it may go on.</summary>
+    public IResult? Refusal(HttpContext context)
     {
-        var request = context.HttpContext.Request;
+        var request = context.Request;
         bool write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
         if (!write && options.IsLoopback)
         {
-            return await next(context);
+            return null;
         }
         string what = write ? "writing" : "reading off loopback";
         if (expected is null)
@@ -32,10 +37,10 @@ internal sealed class ApiAccess(HttpApiOptions options) : IEndpointFilter
         }
         if (!Presented(request, out string? token) || !CryptographicOperations.FixedTimeEquals(Digest(token), expected))
         {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            context.Response.Headers.WWWAuthenticate = "Bearer";
             return ApiProblems.Unauthorized(what, token is null);
         }
-        return await next(context);
+        return null;
     }
 
     private static bool Presented(HttpRequest request, [NotNullWhen(true)] out string? token)

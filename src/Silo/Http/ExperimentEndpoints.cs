@@ -20,14 +20,15 @@ namespace OrleansPigmm.Silo.Http;
 
 /// <summary>
 /// The experiment endpoints under <c>/api/experiments</c>: list, submit, status, fits (JSON, CSV,
-/// the HTML report), the snapshot array, cancel and the event stream. Reads come from the
-/// silo's store; submissions and cancellations go to the experiment grains.
+/// the HTML report), the parameters' noise bands, the snapshot array, cancel and the event
+/// stream. Reads come from the silo's store; submissions and cancellations go to the experiment
+/// grains.
 /// </summary>
 internal static class ExperimentEndpoints
 {
-    public static RouteGroupBuilder MapExperimentEndpoints(this IEndpointRouteBuilder routes, HttpApiOptions options)
+    public static RouteGroupBuilder MapExperimentEndpoints(this IEndpointRouteBuilder routes, ApiAccess access)
     {
-        var group = routes.MapGroup("/api/experiments").WithTags("Experiments").AddEndpointFilter(new ApiAccess(options));
+        var group = routes.MapGroup("/api/experiments").WithTags("Experiments").AddEndpointFilter(access);
         group.MapGet("/", ListAsync).WithName("ListExperiments")
             .WithSummary("Every experiment of the store with its status and progress.");
         group.MapPost("/", SubmitAsync).WithName("SubmitExperiment")
@@ -42,6 +43,8 @@ internal static class ExperimentEndpoints
         group.MapGet("/{id}/report.html", (string id, IPigmmStore store, CancellationToken cancellationToken) =>
                 FileAsync(store, id, HtmlReport.Write, "text/html", cancellationToken))
             .WithName("GetReport").WithSummary("The HTML report of the fits published so far.");
+        group.MapGet("/{id}/parameter-bands", BandsAsync).WithName("GetParameterBands")
+            .WithSummary("Per layer, the epoch-0 parameters and the half-width of the band inside which their movement is initialisation noise.");
         group.MapGet("/{id}/snapshots.npy", SnapshotsAsync).WithName("GetSnapshots")
             .WithSummary("The stored weight snapshots as one float32 .npy array (R, E+1, L, n, n), as pigmm export writes it; complete experiments only.");
         group.MapPost("/{id}/cancel", CancelAsync).WithName("CancelExperiment")
@@ -112,6 +115,18 @@ internal static class ExperimentEndpoints
         return fit is null
             ? ApiProblems.NoSuchFit(id, l, e)
             : TypedResults.Text(JsonSerializer.Serialize(ExperimentOutputs.Document(fit), FitsJson.Options), "application/json", Encoding.UTF8);
+    }
+
+    private static async Task<Results<Ok<ParameterBands>, ProblemHttpResult>> BandsAsync(string id, IPigmmStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(ParameterBands.Of(await ExperimentOutputs.ReadAsync(store, id, cancellationToken)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return ApiProblems.UnknownExperiment(id);
+        }
     }
 
     /// <summary>One of the result files of <paramref name="id"/>, made from the store as

@@ -7,6 +7,7 @@ using OrleansPigmm.Silo.Http;
 using OrleansPigmm.Silo.Telemetry;
 using OrleansPigmm.Silo.Training;
 using OrleansPigmm.Storage.Sqlite;
+using OrleansPigmm.Training;
 using OrleansPigmm.Training.Cpu;
 using OrleansPigmm.Training.Data;
 
@@ -38,15 +39,18 @@ internal sealed class ApiSilo : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Starts a silo whose API listens on <paramref name="address"/> (a free port) with
-    /// <paramref name="token"/>, exporting its telemetry as <paramref name="telemetry"/> says (nowhere by default).</summary>
-    public static async Task<ApiSilo> StartAsync(IPAddress address, string? token, PigmmTelemetryOptions? telemetry = null)
+    /// <paramref name="token"/>, training on the CPU or with <paramref name="backend"/>, exporting
+    /// its telemetry as <paramref name="telemetry"/> says (nowhere by default).</summary>
+    public static async Task<ApiSilo> StartAsync(IPAddress address, string? token, ITrainerBackend? backend = null, PigmmTelemetryOptions? telemetry = null)
     {
         string folder = Directory.CreateTempSubdirectory("pigmm-api-").FullName;
         string path = Path.Combine(folder, "pigmm.db");
         var options = new PigmmSiloOptions
         {
             Store = () => SqliteStore.Open(path),
-            Device = () => TrainingDevice.Cpu(2, VectorWidth.Auto, _ => Mnist.Value),
+            Device = () => backend is null
+                ? TrainingDevice.Cpu(2, VectorWidth.Auto, _ => Mnist.Value)
+                : new TrainingDevice(backend, backend.Name, 2, _ => Mnist.Value),
             Datasets = name => DatasetCatalog.TryDimensions(name),
             SweepInterval = TimeSpan.FromSeconds(1),
             WatchInterval = TimeSpan.FromSeconds(1),

@@ -11,32 +11,12 @@ internal sealed class DivergingBackend(ITrainerBackend inner, int divergingRepli
     public IEnsembleTrainer Create(TrainingSpec spec, Dataset dataset, IReadOnlyList<int> replicas) =>
         new DivergingTrainer(inner.Create(spec, dataset, replicas), divergingReplica);
 
-    private sealed class DivergingTrainer(IEnsembleTrainer inner, int divergingReplica) : IEnsembleTrainer
+    private sealed class DivergingTrainer(IEnsembleTrainer inner, int divergingReplica) : DelegatingTrainer(inner)
     {
-        public TrainingSpec Spec => inner.Spec;
-
-        public NetworkShape Shape => inner.Shape;
-
-        public IReadOnlyList<int> Replicas => inner.Replicas;
-
-        public string Backend => inner.Backend;
-
-        public void TrainEpoch(IProgress<int>? progress = null, CancellationToken cancellationToken = default) => inner.TrainEpoch(progress, cancellationToken);
-
-        public ReplicaStatus Status(int slot)
+        public override ReplicaStatus Status(int slot)
         {
-            var status = inner.Status(slot);
+            var status = base.Status(slot);
             return Replicas[slot] == divergingReplica && status.EpochsCompleted > 0 ? status with { DivergedAtEpoch = 1 } : status;
         }
-
-        public void CopyWeights(int slot, int layer, Span<float> destination) => inner.CopyWeights(slot, layer, destination);
-
-        public IReadOnlyList<double> EvaluateTestAccuracy(CancellationToken cancellationToken = default) => inner.EvaluateTestAccuracy(cancellationToken);
-
-        public byte[] ExportState(int slot) => inner.ExportState(slot);
-
-        public void ImportState(int slot, ReadOnlySpan<byte> state) => inner.ImportState(slot, state);
-
-        public void Dispose() => inner.Dispose();
     }
 }
