@@ -20,6 +20,9 @@ namespace OrleansPigmm.Silo.Tests.Support;
 /// </summary>
 internal sealed class InProcessCluster : IAsyncDisposable
 {
+    private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(30);
+
     private const string StoreKey = "pigmm:store";
     private const string DivergingReplicaKey = "pigmm:diverging-replica";
 
@@ -70,7 +73,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
         {
             try
             {
-                var status = await Grains.GetGrain<IExperimentGrain>(experimentId).GetStatusAsync();
+                // Bounded here too: a call routed to a silo that was just killed may outlive its response timeout.
+                var status = await Grains.GetGrain<IExperimentGrain>(experimentId).GetStatusAsync().WaitAsync(CallLimit);
                 if (status.Phase != ExperimentPhase.Running)
                 {
                     return status;
@@ -88,10 +92,22 @@ internal sealed class InProcessCluster : IAsyncDisposable
     /// <summary>Opens the cluster's store as another process would.</summary>
     public SqliteStore OpenStore() => SqliteStore.Open(StorePath);
 
+    /// <summary>Stops the silos gracefully; a silo whose graceful stop hangs (seen after one of the
+    /// cluster had been killed) is killed instead, so that a finished test never hangs in its cleanup.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
+        try
+        {
+            await Cluster.StopAllSilosAsync().WaitAsync(StopLimit);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var silo in Cluster.Silos.ToList())
+            {
+                await Cluster.KillSiloAsync(silo).WaitAsync(StopLimit);
+            }
+        }
+        await Cluster.DisposeAsync().AsTask().WaitAsync(StopLimit);
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
