@@ -15,7 +15,7 @@ public sealed class SiloKillTests(LocalReference reference, ITestOutputHelper ou
         string experiment = reference.ExperimentId;
         var submit = cluster.Submit(wait: true);
 
-        foreach (var (from, to) in new[] { (0.10, 0.30), (0.35, 0.55), (0.60, 0.80) })
+        foreach (var (from, to) in new[] { (0.10, 0.25), (0.30, 0.45), (0.50, 0.65) })
         {
             await cluster.WaitForCommittedAsync(experiment, FaultExperiment.Between(cluster.Random, from, to), submit);
             var running = cluster.Running;

@@ -11,7 +11,7 @@ namespace OrleansPigmm.Cluster.Tests.Support;
 internal static class FaultExperiment
 {
     public const int Replicas = 24;
-    public const int Epochs = 6;
+    public const int Epochs = 10;
     public const int Seed = 5;
 
     /// <summary>The replica-epochs of the whole run, epoch 0 included.</summary>
