@@ -2,8 +2,9 @@
 # Runs every test on a fresh machine: installs what the tests need that the .NET SDK does not
 # bring (Debian's chromium, which renders the HTML report and the web dashboard in tests, and
 # Debian's postgresql, whose binaries the PostgreSQL store tests use to start a throwaway server of
-# their own), fetches MNIST once into the dataset cache, then runs the whole solution's tests in
-# Release. The build fetches the dashboard's plotting library with npm.
+# their own, and the npm packages that validate the Kubernetes manifests), fetches MNIST once into
+# the dataset cache, then runs the whole solution's tests in Release. The build fetches the
+# dashboard's plotting library with npm; the deployment tests publish the console once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,14 @@ if ! command -v ip >/dev/null 2>&1; then
     echo "Installing iproute2 (Debian package) for the cluster fault tests..."
     install_debian_package iproute2
 fi
+
+# The deployment tests render k8s/ with kubectl (offline: kubectl kustomize) and validate what it
+# renders against the Kubernetes schemas with npm kubernetes-models.
+if ! command -v kubectl >/dev/null 2>&1; then
+    echo "kubectl is needed for the Kubernetes manifest tests (kubectl kustomize); install it and run again." >&2
+    exit 1
+fi
+(cd k8s/validate && npm ci --no-audit --no-fund --loglevel=error)
 
 scripts/fetch-dataset.sh mnist
 

@@ -56,13 +56,16 @@ internal static class SiloCommand
             {
                 throw new InputException("--advertise needs a PostgreSQL store: a silo on a SQLite file is a cluster of one on 127.0.0.1.");
             }
+            string cluster = OptionValues.ClusterId(parsed.GetValue(clusterId)!);
+            var advertised = clustered ? AdvertisedAddress(parsed.GetValue(advertise)) : IPAddress.Loopback;
             var network = new SiloNetwork
             {
-                ClusterId = OptionValues.ClusterId(parsed.GetValue(clusterId)!),
+                ClusterId = cluster,
                 SiloPort = silo,
                 GatewayPort = gateway,
-                AdvertisedAddress = clustered ? AdvertisedAddress(parsed.GetValue(advertise)) : IPAddress.Loopback,
+                AdvertisedAddress = advertised,
                 MembershipConnectionString = clustered ? PostgresMembership.ConnectionString(location, postgres) : null,
+                Pod = clustered ? Pod(cluster, advertised) : null,
                 HttpApi = httpApi.Options(parsed, error),
             };
             // Opening the store migrates its schema, the membership tables included, before the silo joins.
@@ -98,6 +101,19 @@ internal static class SiloCommand
         }
     }
 
+    /// <summary>The Kubernetes pod this silo runs in, or null outside one.</summary>
+    private static KubernetesPod? Pod(string clusterId, IPAddress advertised)
+    {
+        try
+        {
+            return KubernetesPod.FromEnvironment(Environment.GetEnvironmentVariable, clusterId, advertised);
+        }
+        catch (InvalidOperationException mismatch)
+        {
+            throw new InputException(mismatch.Message);
+        }
+    }
+
     /// <summary>The address given, or this host's first non-loopback IPv4 address (loopback when it has none).</summary>
     private static IPAddress AdvertisedAddress(string? given)
     {
@@ -129,21 +145,27 @@ internal static class SiloCommand
         {
             silo = await PigmmSiloHost.StartAsync(options, network, terminated.Token);
         }
-        catch (Exception failure) when (InUse(failure) is not null)
+        catch (Exception failure) when (InUse(failure) is { } inUse)
         {
             string http = network.HttpApi is { } api ? $", or the HTTP API's {api.Endpoint}" : "";
-            throw new InputException($"cannot listen on port {network.SiloPort} or {network.GatewayPort}{http}: {InUse(failure)!.Message}");
+            throw new InputException($"cannot listen on port {network.SiloPort} or {network.GatewayPort}{http}: {inUse.Message}");
         }
         catch (Exception failure) when (StoreFailure(failure) is { } unavailable)
         {
             throw new InputException($"cannot join the cluster: {unavailable.Message}");
+        }
+        catch (Exception failure) when (network.Pod is { } pod && KubernetesFailure(failure) is { } kubernetes)
+        {
+            throw new InputException(
+                $"cannot start Orleans' Kubernetes hosting in pod {pod.Namespace}/{pod.Name}: {kubernetes.Message} (a process with {KubernetesPod.ServiceHostVariable} takes itself to run in a pod, and needs its service account's token).");
         }
         await using (silo)
         {
             var device = silo.Services.GetRequiredService<ITrainingDevice>();
             string cluster = network.MembershipConnectionString is null ? "a cluster of one" : $"cluster {network.ClusterId}";
             string http = silo.HttpEndpoint is { } api ? $", HTTP API http://{api}" : "";
-            output.WriteLine($"pigmm silo: listening on gateway {silo.GatewayEndpoint} (silo {silo.SiloEndpoint}){http}, {cluster}, store {silo.Store.Description}, device {device.Description}");
+            string pod = network.Pod is { } inPod ? $", pod {inPod.Namespace}/{inPod.Name}" : "";
+            output.WriteLine($"pigmm silo: listening on gateway {silo.GatewayEndpoint} (silo {silo.SiloEndpoint}){http}, {cluster}{pod}, store {silo.Store.Description}, device {device.Description}");
             output.Flush();
             using var stopped = CancellationTokenSource.CreateLinkedTokenSource(terminated.Token, silo.Stopping);
             try
@@ -161,20 +183,25 @@ internal static class SiloCommand
 
     /// <summary>The database failure behind a silo that could not join (wrong password, server
     /// gone, tables missing), wherever it lies among the causes of <paramref name="failure"/>.</summary>
-    private static Exception? StoreFailure(Exception? failure) => failure switch
-    {
-        null => null,
-        Npgsql.NpgsqlException or StoreUnavailableException => failure,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(StoreFailure).FirstOrDefault(found => found is not null),
-        _ => StoreFailure(failure.InnerException),
-    };
+    private static Exception? StoreFailure(Exception failure) =>
+        Cause(failure, cause => cause is Npgsql.NpgsqlException or StoreUnavailableException);
 
     /// <summary>The socket failure of a port that is taken, wherever it lies among the causes of <paramref name="failure"/>.</summary>
-    private static SocketException? InUse(Exception? failure) => failure switch
+    private static SocketException? InUse(Exception failure) =>
+        (SocketException?)Cause(failure, cause => cause is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse });
+
+    /// <summary>The Kubernetes client's refusal to start without its pod's configuration (the
+    /// service account's token, the API server's address), wherever it lies among the causes of
+    /// <paramref name="failure"/>.</summary>
+    private static Exception? KubernetesFailure(Exception failure) =>
+        Cause(failure, cause => cause is k8s.Exceptions.KubeConfigException);
+
+    /// <summary>The first of <paramref name="failure"/> and its causes (inner and aggregated) that <paramref name="matches"/>.</summary>
+    private static Exception? Cause(Exception? failure, Func<Exception, bool> matches) => failure switch
     {
         null => null,
-        SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } socket => socket,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(InUse).FirstOrDefault(found => found is not null),
-        _ => InUse(failure.InnerException),
+        _ when matches(failure) => failure,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(inner => Cause(inner, matches)).FirstOrDefault(found => found is not null),
+        _ => Cause(failure.InnerException, matches),
     };
 }

@@ -78,6 +78,12 @@ public sealed class PigmmSiloHost : IAsyncDisposable
             builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
             builder.UseOrleans(silo =>
             {
+                if (network.Pod is not null)
+                {
+                    // Before the cluster options below, which therefore win over the ones it reads
+                    // from the pod's variables (KubernetesPod has checked that the two agree).
+                    silo.UseKubernetesHosting();
+                }
                 silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (network.ClusterId, PigmmCluster.ServiceId));
                 silo.UseAdoNetClustering(clustering => (clustering.Invariant, clustering.ConnectionString) = (PostgresMembership.Invariant, membership));
                 silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: true);

@@ -30,6 +30,10 @@ public sealed record SiloNetwork
     /// <summary>The port consoles connect to this silo on; null for a free one.</summary>
     public int? GatewayPort { get; init; }
 
+    /// <summary>The Kubernetes pod the silo runs in, or null outside one; only a cluster with a
+    /// membership database uses it (Orleans' Kubernetes hosting).</summary>
+    public KubernetesPod? Pod { get; init; }
+
     /// <summary>Where the silo serves its HTTP API, and its token; null for no HTTP API.</summary>
     public HttpApiOptions? HttpApi { get; init; }
 }

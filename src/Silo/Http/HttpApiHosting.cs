@@ -56,8 +56,8 @@ internal static class HttpApiHosting
         app.Use((context, next) => GuardOrleansDashboard(context, next, access));
         app.MapExperimentEndpoints(access);
         // Probes need no token: they say nothing about the experiments.
-        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks(HttpApiOptions.LivenessPath, new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks(HttpApiOptions.ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapOpenApi();
         app.MapDashboardPages();
         app.MapOrleansDashboard(routePrefix: OrleansDashboardPrefix);

@@ -12,6 +12,13 @@ public sealed record HttpApiOptions
     /// <summary>The environment variable that holds the API token.</summary>
     public const string TokenVariable = "PIGMM_API_TOKEN";
 
+    /// <summary>The liveness probe's path: 200 while the process serves HTTP at all.</summary>
+    public const string LivenessPath = "/healthz/live";
+
+    /// <summary>The readiness probe's path: 200 once the silo has joined its cluster, while it is
+    /// not stopping and its store answers; 503 otherwise.</summary>
+    public const string ReadinessPath = "/healthz/ready";
+
     /// <summary>The largest request body taken, in bytes (a spec is a few hundred).</summary>
     public const int MaxRequestBodyBytes = 64 * 1024;
 

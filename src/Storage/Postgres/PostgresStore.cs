@@ -17,6 +17,10 @@ namespace OrleansPigmm.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotifications
 {
+    /// <summary>The environment variable the password is read from when no password file is named
+    /// (libpq's name, so that psql and this store take the same setting).</summary>
+    public const string PasswordVariable = "PGPASSWORD";
+
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,49}$")]
     private static partial Regex SchemaName();
 
@@ -175,7 +179,7 @@ public sealed partial class PostgresStore : IPigmmStore, IStoreChangeNotificatio
                 throw new StoreUnavailableException(location.Description, $"the password file '{file}' cannot be read ({error.GetType().Name}).", error);
             }
         }
-        return Environment.GetEnvironmentVariable("PGPASSWORD") is { Length: > 0 } password ? password : null;
+        return Environment.GetEnvironmentVariable(PasswordVariable) is { Length: > 0 } password ? password : null;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) == 1, this);

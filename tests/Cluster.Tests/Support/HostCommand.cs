@@ -11,7 +11,11 @@ internal static class HostCommand
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs <paramref name="program"/> and returns its exit code and output, whatever they are.</summary>
-    public static HostCommandResult Try(string program, params IEnumerable<string> arguments)
+    public static HostCommandResult Try(string program, params IEnumerable<string> arguments) => TryFor(Limit, program, arguments);
+
+    /// <summary>Runs <paramref name="program"/>, for at most <paramref name="limit"/>, and returns
+    /// its exit code and output, whatever they are.</summary>
+    public static HostCommandResult TryFor(TimeSpan limit, string program, params IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -26,10 +30,10 @@ internal static class HostCommand
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Describe(program, start.ArgumentList)} did not finish within {Limit.TotalSeconds} s.");
+            throw new TimeoutException($"{Describe(program, start.ArgumentList)} did not finish within {limit.TotalSeconds} s.");
         }
         process.WaitForExit();
         return new HostCommandResult(process.ExitCode, output.Result, error.Result);

@@ -13,6 +13,7 @@ internal sealed class PigmmProcess : IDisposable
 {
     private const int TailLines = 40;
     private const int KeptLines = 5000;
+    private const string ErrorPrefix = "stderr: ";
     private readonly Process process;
     private readonly Lock gate = new();
     private readonly List<string> lines = [];
@@ -52,6 +53,18 @@ internal sealed class PigmmProcess : IDisposable
         }
     }
 
+    /// <summary>The lines written to stderr so far.</summary>
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. lines.Where(line => line.StartsWith(ErrorPrefix, StringComparison.Ordinal)).Select(line => line[ErrorPrefix.Length..])];
+            }
+        }
+    }
+
     /// <summary>The path of the console's assembly beside the tests.</summary>
     public static string Assembly => Path.Combine(AppContext.BaseDirectory, "pigmm.dll");
 
@@ -62,10 +75,16 @@ internal sealed class PigmmProcess : IDisposable
 
     /// <summary>Starts <c>pigmm ARGUMENTS</c>, inside the namespace whose <c>ip netns exec</c>
     /// prefix is <paramref name="prefix"/> when one is given.</summary>
-    public static PigmmProcess Start(string label, IEnumerable<string> arguments, IReadOnlyList<string>? prefix = null)
+    public static PigmmProcess Start(string label, IEnumerable<string> arguments, IReadOnlyList<string>? prefix = null) =>
+        Launch(label, [.. prefix ?? [], Dotnet, Assembly], arguments, environment: null);
+
+    /// <summary>Starts <paramref name="program"/> (its path, after any <c>ip netns exec</c>
+    /// prefix) with <paramref name="arguments"/>; with <paramref name="environment"/>, in exactly
+    /// that environment instead of this process's.</summary>
+    public static PigmmProcess Launch(string label, IReadOnlyList<string> program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var argumentList = arguments.ToList();
-        string[] command = [.. prefix ?? [], Dotnet, Assembly, .. argumentList];
+        string[] command = [.. program, .. argumentList];
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
@@ -78,9 +97,20 @@ internal sealed class PigmmProcess : IDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        // No live terminal view and no colours: plain lines.
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment["TERM"] = "dumb";
+        if (environment is null)
+        {
+            // No live terminal view and no colours: plain lines.
+            start.Environment["NO_COLOR"] = "1";
+            start.Environment["TERM"] = "dumb";
+        }
+        else
+        {
+            start.Environment.Clear();
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+        }
         var pigmm = new PigmmProcess($"{label} (pigmm {string.Join(' ', argumentList.Take(1))})", new Process { StartInfo = start });
         pigmm.process.OutputDataReceived += (_, line) => pigmm.Receive(line.Data, stdout: true);
         pigmm.process.ErrorDataReceived += (_, line) => pigmm.Receive(line.Data, stdout: false);
@@ -218,7 +248,7 @@ internal sealed class PigmmProcess : IDisposable
         List<TaskCompletionSource<string>> matched = [];
         lock (gate)
         {
-            Keep(lines, stdout ? line : "stderr: " + line);
+            Keep(lines, stdout ? line : ErrorPrefix + line);
             if (!stdout)
             {
                 return;
