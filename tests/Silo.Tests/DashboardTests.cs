@@ -108,6 +108,30 @@ public sealed class DashboardTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
     }
 
+    [Fact(Timeout = TestTimeout)]
+    public async Task Beyond_loopback_the_dashboard_asks_for_the_token_once_and_then_reads_with_it()
+    {
+        // Proves the page works off loopback: it asks for the token, keeps it for its reads (the
+        // event stream included), and lists the experiments; a wrong token is asked for again.
+        await using var api = await ApiSilo.StartAsync(IPAddress.Any, "dashboard-token");
+        string id = await api.SubmitAsync("""{"preset": "quick", "replicas": 2, "epochs": 1}""");
+        await using var browser = await HeadlessChromium.OpenAsync($"{api.Client.BaseAddress}", 1200, 800);
+        const string View = """document.getElementById("app")?.dataset.view ?? "" """;
+        const string Answer = """
+            (token => { const form = document.querySelector('[data-role="token"]'); form.elements.token.value = token;
+                        form.requestSubmit(); return true; })
+            """;
+
+        await browser.WaitForAsync(View, view => view!.GetValue<string>() == "token", Limit);
+        await browser.EvaluateAsync($"{Answer}(\"wrong\")");
+        await browser.WaitForAsync($"document.querySelector('[data-role=\"token\"] input')?.value === \"\"", ready => ready!.GetValue<bool>(), Limit);
+        await browser.EvaluateAsync($"{Answer}(\"dashboard-token\")");
+        var listed = await browser.WaitForAsync("""document.getElementById("app")?.dataset.count ?? "0" """, count => count!.GetValue<string>() == "1", Limit);
+
+        Assert.Equal("1", listed!.GetValue<string>());
+        Assert.Contains(id, (await browser.EvaluateAsync("document.body.textContent"))!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     /// <summary>Points plotted per chart kind (the parameter panels summed), from the charts' data attributes.</summary>
     private static async Task<JsonObject> ChartPointsAsync(HeadlessChromium browser)
     {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using OrleansPigmm.Formats.Fits;
 using OrleansPigmm.Formats.Npy;
 using OrleansPigmm.Outputs;
+using OrleansPigmm.Silo.Http;
 using OrleansPigmm.Silo.Tests.Support;
 
 namespace OrleansPigmm.Silo.Tests;
@@ -91,6 +92,17 @@ public sealed class HttpApiTests(HttpApiTests.Silo silo) : IClassFixture<HttpApi
             await AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized, "off loopback");
             await AssertProblemAsync(wrong, HttpStatusCode.Unauthorized, "not it");
             Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+
+            // The dashboard's cookie opens reads, never writes.
+            using var cookieRead = new HttpRequestMessage(HttpMethod.Get, "/api/experiments");
+            cookieRead.Headers.Add("Cookie", $"{ApiAccess.ReadCookie}={Silo.Token}");
+            using var cookieWrite = new HttpRequestMessage(HttpMethod.Post, "/api/experiments/none/cancel");
+            cookieWrite.Headers.Add("Cookie", $"{ApiAccess.ReadCookie}={Silo.Token}");
+            using var wrongCookie = new HttpRequestMessage(HttpMethod.Get, "/api/experiments");
+            wrongCookie.Headers.Add("Cookie", $"{ApiAccess.ReadCookie}=wrong");
+            Assert.Equal(HttpStatusCode.OK, (await guarded.Client.SendAsync(cookieRead)).StatusCode);
+            await AssertProblemAsync(await guarded.Client.SendAsync(cookieWrite), HttpStatusCode.Unauthorized, "Bearer");
+            await AssertProblemAsync(await guarded.Client.SendAsync(wrongCookie), HttpStatusCode.Unauthorized, "not it");
         }
         await using var open = await ApiSilo.StartAsync(IPAddress.Any, token: null);
         using var read = await open.Client.GetAsync("/api/experiments");
