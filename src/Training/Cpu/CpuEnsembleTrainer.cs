@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Runtime.Intrinsics;
 using OrleansPigmm.Training.Cpu.Kernels;
 using OrleansPigmm.Training.Data;
-using OrleansPigmm.Training.Initialization;
-using OrleansPigmm.Training.Randomness;
 
 namespace OrleansPigmm.Training.Cpu;
 
@@ -25,22 +23,7 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
 
     public CpuEnsembleTrainer(TrainingSpec spec, Dataset dataset, IReadOnlyList<int> replicas, TrainerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(replicas);
-        spec.Validate();
-        if (!string.Equals(spec.Dataset, dataset.Name, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"The spec names dataset '{spec.Dataset}' but '{dataset.Name}' was given.", nameof(dataset));
-        }
-        if (spec.TrainingSamples > dataset.TrainCount)
-        {
-            throw new ArgumentException($"The spec asks for {spec.TrainingSamples} training samples; {dataset.Name} has {dataset.TrainCount}.", nameof(spec));
-        }
-        if (replicas.Any(r => r < 0) || replicas.Distinct().Count() != replicas.Count)
-        {
-            throw new ArgumentException("Replica indices must be distinct and non-negative.", nameof(replicas));
-        }
+        Shape = TrainerArguments.Validate(spec, dataset, replicas);
         if (options.Threads < 1)
         {
             throw new ArgumentException($"At least one thread is needed; got {options.Threads}.", nameof(options));
@@ -49,8 +32,7 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
         this.dataset = dataset;
         this.options = options;
         Replicas = replicas.ToArray();
-        Shape = new NetworkShape(dataset.InputWidth, spec.HiddenWidths, dataset.Classes);
-        samples = spec.TrainingSamples ?? dataset.TrainCount;
+        samples = TrainerArguments.Samples(spec, dataset);
         int bits = options.ResolvedBits;
         engine = bits switch
         {
@@ -124,19 +106,7 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
     public void ImportState(int slot, ReadOnlySpan<byte> bytes)
     {
         var state = states[slot];
-        var checkpoint = ReplicaCheckpoint.Decode(bytes);
-        if (checkpoint.SpecFingerprint != Spec.Fingerprint)
-        {
-            throw new InvalidDataException($"The checkpoint belongs to another spec (fingerprint {checkpoint.SpecFingerprint:x16}, this trainer's is {Spec.Fingerprint:x16}).");
-        }
-        if (checkpoint.Status.Replica != state.Replica)
-        {
-            throw new InvalidDataException($"The checkpoint is of replica {checkpoint.Status.Replica}; slot {slot} holds replica {state.Replica}.");
-        }
-        if (!checkpoint.Layers.SequenceEqual(Shape.Layers) || (checkpoint.FirstMoments is not null) != state.HasMoments)
-        {
-            throw new InvalidDataException($"The checkpoint's network ({string.Join(", ", checkpoint.Layers)}) or optimiser state does not match {Shape}.");
-        }
+        var checkpoint = TrainerArguments.Checkpoint(bytes, Spec, Shape, slot, state.Replica);
         var layout = engine.Layout;
         for (int l = 0; l < layout.LayerCount; l++)
         {
@@ -200,10 +170,7 @@ internal sealed class CpuEnsembleTrainer : IEnsembleTrainer
     {
         for (int l = 0; l < Shape.Layers.Count; l++)
         {
-            var random = new ReplicaRandom(StreamKey.Derive(Spec.Seed, state.Replica, StreamPurpose.Initialization, l));
-            var matrix = new float[Shape.Layers[l].Weights];
-            WeightInitializer.Fill(Spec.Init, Shape.Layers[l], ref random, matrix);
-            engine.Layout.Pack(l, matrix, state.Weights(l));
+            engine.Layout.Pack(l, TrainerArguments.InitialWeights(Spec, Shape, state.Replica, l), state.Weights(l));
         }
     }
 

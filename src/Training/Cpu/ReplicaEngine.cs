@@ -1,6 +1,5 @@
 using OrleansPigmm.Training.Cpu.Kernels;
 using OrleansPigmm.Training.Data;
-using OrleansPigmm.Training.Randomness;
 
 namespace OrleansPigmm.Training.Cpu;
 
@@ -39,7 +38,7 @@ internal sealed class ReplicaEngine<TOps, TVector>(PaddedLayout layout, Training
         }
         int epoch = state.EpochsCompleted;
         var order = workspace.Order.AsSpan(0, samples);
-        new ReplicaRandom(StreamKey.Derive(spec.Seed, state.Replica, StreamPurpose.DataOrder, epoch)).FillPermutation(order);
+        TrainerArguments.DataOrder(spec, state.Replica, epoch, order);
         double lossSum = 0;
         int steps = 0;
         for (int start = 0; start < samples; start += spec.BatchSize)

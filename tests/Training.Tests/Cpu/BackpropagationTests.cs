@@ -6,19 +6,21 @@ namespace OrleansPigmm.Training.Tests.Cpu;
 public class BackpropagationTests
 {
     [Theory]
-    [InlineData(VectorWidth.Auto)]
-    [InlineData(VectorWidth.Bits128)]
-    public void Gradients_match_central_finite_differences_of_a_double_precision_reference(VectorWidth width)
+    [InlineData("cpu", VectorWidth.Auto)]
+    [InlineData("cpu", VectorWidth.Bits128)]
+    [InlineData("gpu", VectorWidth.Auto)]
+    public void Gradients_match_central_finite_differences_of_a_double_precision_reference(string device, VectorWidth width)
     {
-        // Odd widths so that every layer has padding lanes and no matrix is square.
+        // Odd widths so that every layer has padding lanes and no matrix is square. The GPU
+        // backend runs its kernels on ILGPU's CPU accelerator.
         var dataset = TestData.Synthetic(train: 40, test: 10, pixels: 37, classes: 3);
         var spec = new TrainingSpec { Dataset = "synthetic", HiddenWidths = [7, 5], Init = InitScheme.KaimingNormal, BatchSize = 20 };
-        using var trainer = Trainers.Create(spec, dataset, [4], width: width);
+        using IEnsembleTrainer trainer = device == "gpu" ? Trainers.CreateEmulated(spec, dataset, [4]) : Trainers.Create(spec, dataset, [4], width: width);
         int[] rows = Enumerable.Range(3, 20).ToArray();
         var layers = trainer.Shape.Layers;
         var gradients = layers.Select(l => new float[l.Weights]).ToArray();
 
-        float loss = trainer.LossAndGradients(0, rows, gradients);
+        float loss = Trainers.LossAndGradients(trainer, 0, rows, gradients);
 
         var weights = Trainers.Weights(trainer, 0).Select(w => w.Select(v => (double)v).ToArray()).ToArray();
         var inputs = rows.Select(r => Trainers.DenseInput(dataset.Train, r)).ToArray();

@@ -1,5 +1,6 @@
 using OrleansPigmm.Training.Cpu;
 using OrleansPigmm.Training.Data;
+using OrleansPigmm.Training.Gpu;
 
 namespace OrleansPigmm.Training.Tests.Support;
 
@@ -8,6 +9,23 @@ internal static class Trainers
     /// <summary>A CPU trainer for replicas of <paramref name="spec"/>.</summary>
     public static CpuEnsembleTrainer Create(TrainingSpec spec, Dataset dataset, IReadOnlyList<int> replicas, int threads = 2, VectorWidth width = VectorWidth.Auto) =>
         (CpuEnsembleTrainer)new CpuTrainerBackend(new TrainerOptions { Threads = threads, VectorWidth = width }).Create(spec, dataset, replicas);
+
+    /// <summary>ILGPU's CPU accelerator, shared by the tests (its kernels compile once).</summary>
+    public static GpuTrainerBackend Emulated => EmulatedBackend.Value;
+
+    private static readonly Lazy<GpuTrainerBackend> EmulatedBackend = new(GpuTrainerBackend.CpuAccelerator);
+
+    /// <summary>A trainer of the GPU backend on ILGPU's CPU accelerator.</summary>
+    public static GpuEnsembleTrainer CreateEmulated(TrainingSpec spec, Dataset dataset, IReadOnlyList<int> replicas) =>
+        (GpuEnsembleTrainer)Emulated.Create(spec, dataset, replicas);
+
+    /// <summary>Mean loss and [out][in] gradients of one replica on the given rows, from either backend.</summary>
+    public static float LossAndGradients(IEnsembleTrainer trainer, int slot, ReadOnlySpan<int> rows, float[][] gradients) => trainer switch
+    {
+        CpuEnsembleTrainer cpu => cpu.LossAndGradients(slot, rows, gradients),
+        GpuEnsembleTrainer gpu => gpu.LossAndGradients(slot, rows, gradients),
+        _ => throw new ArgumentException($"No gradient evaluation for {trainer.GetType().Name}.", nameof(trainer)),
+    };
 
     /// <summary>All weights of a replica, [out][in] per layer.</summary>
     public static float[][] Weights(IEnsembleTrainer trainer, int slot) => Enumerable.Range(0, trainer.Shape.Layers.Count).Select(l =>
