@@ -17,9 +17,12 @@ namespace OrleansPigmm.Benchmarks.Training;
 /// <param name="PeerScript">Path of torch_ensemble.py, or null to skip the peer.</param>
 /// <param name="PeerMaxReplicas">The peer runs only for ensembles up to this size (its loop mode
 /// takes minutes per hundred replicas, and its rate does not grow with R).</param>
+/// <param name="Gpu">A GPU backend to measure beside the CPU, or null for the CPU alone.</param>
+/// <param name="GpuPaperReplicas">Replica counts of the paper's net on the GPU.</param>
+/// <param name="GpuWideReplicas">Replica counts of 784-640-640-10 on the GPU.</param>
 public sealed record TrainingThroughputOptions(
     IReadOnlyList<int> PaperReplicas, IReadOnlyList<int> WideReplicas, TrainerOptions Trainer, string Dataset, string? DataDirectory, string Python, string? PeerScript,
-    int PeerMaxReplicas = int.MaxValue);
+    int PeerMaxReplicas = int.MaxValue, ITrainerBackend? Gpu = null, IReadOnlyList<int>? GpuPaperReplicas = null, IReadOnlyList<int>? GpuWideReplicas = null);
 
 /// <summary>
 /// Replica-epochs per second of one epoch of training for several ensemble sizes, the achieved
@@ -57,27 +60,52 @@ public static class TrainingThroughput
                 : $"PyTorch peer: {options.Python} {options.PeerScript} (torch {peer.TorchVersion}); point at another copy with --peer PATH.");
         }
 
-        WarmUp(dataset, options.Trainer);
-        var table = new TextTable("net", "R", "time", "replica-epochs/s", "GFLOP/s", "% of peak", "torch loop", "torch batched", "vs loop", "vs batched");
+        var cpu = new CpuTrainerBackend(options.Trainer);
+        WarmUp(dataset, cpu, options.Trainer.Threads);
+        if (options.Gpu is { } gpu)
+        {
+            output.WriteLine($"GPU: {gpu.Name}; its rows run after the CPU's, on the same machine.");
+            WarmUp(dataset, gpu, 2);
+        }
+        var table = new TextTable("device", "net", "R", "time", "replica-epochs/s", "GFLOP/s", "% of peak", "torch loop", "torch batched", "vs loop", "vs batched");
         double paperRateAtLargest = double.NaN;
-        foreach (var (hidden, replicaCounts, withPeer) in new[] { (new[] { 10, 10, 10 }, options.PaperReplicas, true), (new[] { 640, 640 }, options.WideReplicas, false) })
+        double gpuPaperRateAtLargest = double.NaN;
+        var runs = new List<(ITrainerBackend Backend, int[] Hidden, IReadOnlyList<int> Replicas, bool WithPeer)>
+        {
+            (cpu, [10, 10, 10], options.PaperReplicas, true),
+            (cpu, [640, 640], options.WideReplicas, false),
+        };
+        if (options.Gpu is not null)
+        {
+            runs.Add((options.Gpu, [10, 10, 10], options.GpuPaperReplicas ?? [1000], false));
+            runs.Add((options.Gpu, [640, 640], options.GpuWideReplicas ?? [64, 1000], false));
+        }
+        foreach (var (backend, hidden, replicaCounts, withPeer) in runs)
         {
             var spec = new TrainingSpec { Dataset = dataset.Name, HiddenWidths = hidden };
             var shape = new NetworkShape(dataset.InputWidth, hidden, dataset.Classes);
             double flopsPerReplicaEpoch = shape.DenseFlopsPerEpoch(dataset.TrainCount, spec.BatchSize);
+            bool onCpu = ReferenceEquals(backend, cpu);
             foreach (int replicas in replicaCounts)
             {
                 var clock = Stopwatch.StartNew();
-                using (var trainer = new CpuTrainerBackend(options.Trainer).Create(spec, dataset, Enumerable.Range(0, replicas).ToArray()))
+                using (var trainer = backend.Create(spec, dataset, Enumerable.Range(0, replicas).ToArray()))
                 {
                     trainer.TrainEpoch();
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
                 double rate = replicas / seconds;
                 double gflops = rate * flopsPerReplicaEpoch / 1e9;
-                if (withPeer && replicas == replicaCounts.Max())
+                if (hidden.Length == 3 && replicas == replicaCounts.Max())
                 {
-                    paperRateAtLargest = rate;
+                    if (onCpu)
+                    {
+                        paperRateAtLargest = rate;
+                    }
+                    else
+                    {
+                        gpuPaperRateAtLargest = rate;
+                    }
                 }
                 string loop = "", batched = "", vsLoop = "", vsBatched = "";
                 if (withPeer && peer is not null && replicas <= options.PeerMaxReplicas)
@@ -87,10 +115,10 @@ public static class TrainingThroughput
                     (loop, batched) = (Rate(loopRate), Rate(batchedRate));
                     (vsLoop, vsBatched) = (Units.Ratio(rate / loopRate), Units.Ratio(rate / batchedRate));
                 }
-                string[] row = [shape.ToString(), replicas.ToString(CultureInfo.InvariantCulture), Units.Seconds(seconds), Rate(rate),
-                    gflops.ToString("F1", CultureInfo.InvariantCulture), (gflops / peak).ToString("P1", CultureInfo.InvariantCulture), loop, batched, vsLoop, vsBatched];
+                string[] row = [backend.Name, shape.ToString(), replicas.ToString(CultureInfo.InvariantCulture), Units.Seconds(seconds), Rate(rate),
+                    gflops.ToString("F1", CultureInfo.InvariantCulture), onCpu ? (gflops / peak).ToString("P1", CultureInfo.InvariantCulture) : "", loop, batched, vsLoop, vsBatched];
                 // A line as soon as a row is measured: the PyTorch loop over 1000 replicas takes minutes.
-                output.WriteLine($"  measured {row[0]} R={row[1]}: {row[3]} replica-epochs/s" + (loop.Length > 0 ? $", torch loop {loop}, batched {batched}" : ""));
+                output.WriteLine($"  measured {row[0]} {row[1]} R={row[2]}: {row[4]} replica-epochs/s" + (loop.Length > 0 ? $", torch loop {loop}, batched {batched}" : ""));
                 table.Add(row);
             }
         }
@@ -103,20 +131,25 @@ public static class TrainingThroughput
         double flopBound = peak * 1e9 / paper.DenseFlopsPerEpoch(dataset.TrainCount, 100);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Paper net: {paper.DenseFlopsPerEpoch(dataset.TrainCount, 100) / 1e9:F2} GFLOP per replica-epoch counted densely; the FLOP-bound limit at the measured peak is {flopBound:F0} replica-epochs/s (the first layer runs on nonzero pixels only, so it can be exceeded)."));
-        if (!double.IsNaN(paperRateAtLargest))
+        foreach (var (device, rate) in new[] { ("cpu", paperRateAtLargest), ("gpu", gpuPaperRateAtLargest) }.Where(measured => !double.IsNaN(measured.Item2)))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Projected paper workload (1000 replicas x 50 epochs) at {paperRateAtLargest:F1} replica-epochs/s: {PaperReplicaEpochs / paperRateAtLargest / 60:F1} min."));
+                $"Projected paper workload (1000 replicas x 50 epochs) on the {device} at {rate:F1} replica-epochs/s: {PaperReplicaEpochs / rate / 60:F1} min."));
+        }
+        if (!double.IsNaN(paperRateAtLargest) && !double.IsNaN(gpuPaperRateAtLargest))
+        {
+            output.WriteLine($"GPU / CPU, paper net at the largest R of each: {Units.Ratio(gpuPaperRateAtLargest / paperRateAtLargest)}.");
         }
     }
 
-    /// <summary>Compiles and tiers up the kernels of both nets on a few batches, so R = 1 is not timed with the JIT.</summary>
-    private static void WarmUp(Dataset dataset, TrainerOptions trainer)
+    /// <summary>Compiles and tiers up (or, on a GPU, loads) the kernels of both nets on a few
+    /// batches, so R = 1 is not timed with the compiler.</summary>
+    private static void WarmUp(Dataset dataset, ITrainerBackend backend, int replicas)
     {
         foreach (var hidden in new[] { new[] { 10, 10, 10 }, [640, 640] })
         {
             var spec = new TrainingSpec { Dataset = dataset.Name, HiddenWidths = hidden, TrainingSamples = 2000 };
-            using var warm = new CpuTrainerBackend(trainer).Create(spec, dataset, Enumerable.Range(0, trainer.Threads).ToArray());
+            using var warm = backend.Create(spec, dataset, Enumerable.Range(0, replicas).ToArray());
             warm.TrainEpoch();
             warm.EvaluateTestAccuracy();
         }

@@ -3,6 +3,7 @@ using OrleansPigmm.Silo.Training;
 using OrleansPigmm.Training;
 using OrleansPigmm.Training.Cpu;
 using OrleansPigmm.Training.Data;
+using OrleansPigmm.Training.Gpu;
 
 namespace OrleansPigmm.Silo.Tests;
 
@@ -65,6 +66,38 @@ public sealed class TrainingDeviceTests
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => device.TrainAsync(Request(0, 0, ReadOnlyMemory<byte>.Empty, 1), cancellation.Token));
+    }
+
+    [Fact(Timeout = 3 * 60 * 1000)]
+    public async Task A_gpu_device_trains_replicas_whose_states_a_cpu_device_resumes()
+    {
+        // Proves the GPU device end to end, its kernels on ILGPU's CPU accelerator: it initialises
+        // and trains replicas from the same requests as the CPU device, its placement weight is the
+        // replicas the device trains at once, and a replica moves to a CPU device mid-run.
+        var backend = GpuTrainerBackend.CpuAccelerator();
+        using var gpu = TrainingDevice.Gpu(backend, 0, _ => Mnist.Value);
+        using var cpu = TrainingDevice.Cpu(1, VectorWidth.Auto, _ => Mnist.Value);
+        int[] replicas = [0, 1];
+
+        var initialised = await Task.WhenAll(replicas.Select(r => gpu.TrainAsync(Request(r, 0, ReadOnlyMemory<byte>.Empty, 1), CancellationToken.None)));
+        var onGpu = await Task.WhenAll(replicas.Select(r => gpu.TrainAsync(Request(r, 1, initialised[r].State, 1), CancellationToken.None)));
+        var onCpu = await Task.WhenAll(replicas.Select(r => cpu.TrainAsync(Request(r, 2, onGpu[r].State, 1), CancellationToken.None)));
+
+        Assert.StartsWith("gpu:0 ", gpu.Description, StringComparison.Ordinal);
+        Assert.Equal(backend.ConcurrentReplicas, gpu.TrainingSlots);
+        using var reference = new CpuTrainerBackend(new TrainerOptions { Threads = 1 }).Create(Spec, Mnist.Value, replicas);
+        Assert.Equal(replicas.Select(reference.ExportState), initialised.Select(e => e.State));
+        reference.TrainEpoch();
+        reference.TrainEpoch();
+        var accuracy = reference.EvaluateTestAccuracy();
+        foreach (int replica in replicas)
+        {
+            Assert.Equal(reference.Status(replica) with { LastTrainLoss = 0 }, onCpu[replica].Status with { LastTrainLoss = 0 });
+            Assert.InRange(onCpu[replica].TestAccuracy, accuracy[replica] - 0.002, accuracy[replica] + 0.002);
+            var weights = new float[100];
+            reference.CopyWeights(replica, 2, weights);
+            Assert.All(weights.Zip(onCpu[replica].Weights[1]), pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-5 + 1e-4 * Math.Abs(pair.First), $"{pair.First:R} vs {pair.Second:R}"));
+        }
     }
 
     private static EpochRequest Request(int replica, int epoch, ReadOnlyMemory<byte> state, long stateBytes) =>

@@ -32,20 +32,31 @@ internal static class BenchCommand
         var python = new Option<string>("--python") { Description = "Python interpreter with torch for the peer.", DefaultValueFactory = _ => TorchPeer.DefaultPython() };
         var noPeer = new Option<bool>("--no-peer") { Description = "Skip the PyTorch reference." };
         var peerMaxReplicas = new Option<int?>("--peer-max-replicas") { Description = "Run the PyTorch reference only for ensembles up to this size (default: all)." };
+        var gpuReplicas = new Option<string>("--gpu-replicas") { Description = "With --device gpu: ensemble sizes of the paper's net on the GPU.", DefaultValueFactory = _ => "1000" };
+        var gpuWideReplicas = new Option<string>("--gpu-wide-replicas") { Description = "With --device gpu: ensemble sizes of 784-640-640-10 on the GPU.", DefaultValueFactory = _ => "64,1000" };
         var common = new CommonTrainingOptions();
-        var command = new Command("train", "Replica-epochs per second of the trainer, GFLOP/s against the measured fp32 peak, and ratios to the PyTorch reference.")
+        var command = new Command("train", "Replica-epochs per second of the trainer, GFLOP/s against the measured fp32 peak, and ratios to the PyTorch reference; with --device gpu, the GPU's figures beside the CPU's.")
         {
-            replicas, wideReplicas, peer, python, noPeer, peerMaxReplicas,
+            replicas, wideReplicas, peer, python, noPeer, peerMaxReplicas, gpuReplicas, gpuWideReplicas,
         };
         common.AddTo(command);
         command.SetAction(parsed => CommandFailure.Guard("bench train", error, () =>
         {
+            // The CPU's figures always (with --threads); a GPU's beside them when --device names one.
+            var device = common.Device(parsed);
+            var width = common.Width(parsed);
+            var cpu = device as DeviceChoice.Cpu ?? new DeviceChoice.Cpu(parsed.GetValue(common.ThreadsOption));
+            var gpu = device is DeviceChoice.Gpu ? device.Backend(width) : null;
+            using var ownedGpu = gpu as IDisposable;
             var options = new TrainingThroughputOptions(
                 OptionValues.PositiveIntegers(parsed.GetValue(replicas)!, "--replicas"),
                 OptionValues.PositiveIntegers(parsed.GetValue(wideReplicas)!, "--wide-replicas"),
-                common.Trainer(parsed), common.DatasetName(parsed), common.DataDirectory(parsed), parsed.GetValue(python)!,
+                cpu.Options(width), common.DatasetName(parsed), common.DataDirectory(parsed), parsed.GetValue(python)!,
                 parsed.GetValue(noPeer) ? null : parsed.GetValue(peer) ?? TorchPeer.DefaultScript(),
-                parsed.GetValue(peerMaxReplicas) ?? int.MaxValue);
+                parsed.GetValue(peerMaxReplicas) ?? int.MaxValue,
+                gpu,
+                OptionValues.PositiveIntegers(parsed.GetValue(gpuReplicas)!, "--gpu-replicas"),
+                OptionValues.PositiveIntegers(parsed.GetValue(gpuWideReplicas)!, "--gpu-wide-replicas"));
             TrainingThroughput.Run(options, output);
             return 0;
         }));

@@ -37,13 +37,18 @@ internal static class OptionValues
         _ => throw new InputException($"--vector-width must be auto, 128, 256 or 512; got '{text}'."),
     };
 
-    /// <summary>The training threads of a device named <c>cpu</c> (all logical CPUs) or <c>cpu:N</c>; null means cpu.</summary>
-    public static int CpuDevice(string? text) => text switch
+    /// <summary>The training device <c>--device</c> names: <c>cpu</c> (all logical CPUs, or the
+    /// threads <paramref name="defaultThreads"/> gives), <c>cpu:N</c> (N threads), <c>gpu</c> or
+    /// <c>gpu:K</c> (CUDA device K, 0 by default); null means cpu.</summary>
+    public static DeviceChoice Device(string? text, int? defaultThreads = null) => text switch
     {
-        null or "cpu" => Environment.ProcessorCount,
+        null or "cpu" => new DeviceChoice.Cpu(defaultThreads ?? Environment.ProcessorCount),
+        "gpu" => new DeviceChoice.Gpu(0),
         _ when text.StartsWith("cpu:", StringComparison.Ordinal)
-            && int.TryParse(text.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int threads) && threads >= 1 => threads,
-        _ => throw new InputException($"--device must be cpu or cpu:N with N at least 1 (this build trains on CPUs only); got '{text}'."),
+            && int.TryParse(text.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int threads) && threads >= 1 => new DeviceChoice.Cpu(threads),
+        _ when text.StartsWith("gpu:", StringComparison.Ordinal)
+            && int.TryParse(text.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int index) => new DeviceChoice.Gpu(index),
+        _ => throw new InputException($"--device must be cpu, cpu:N (N training threads, at least 1), gpu or gpu:K (CUDA device K); got '{text}'."),
     };
 
     /// <summary>An Orleans cluster id as <c>--cluster-id</c> gives it: 1 to 100 letters, digits, '-', '_' or '.'.</summary>
@@ -53,13 +58,13 @@ internal static class OptionValues
             : throw new InputException($"--cluster-id must be 1 to 100 letters, digits, '-', '_' or '.'; got '{text}'.");
 
     /// <summary>Trainer options after checking that the width is available here.</summary>
-    public static TrainerOptions Trainer(int threads, string width)
+    public static TrainerOptions Trainer(int threads, VectorWidth width)
     {
         if (threads < 1)
         {
             throw new InputException($"--threads must be at least 1; got {threads}.");
         }
-        var options = new TrainerOptions { Threads = threads, VectorWidth = Width(width) };
+        var options = new TrainerOptions { Threads = threads, VectorWidth = width };
         try
         {
             _ = options.ResolvedBits;

@@ -40,7 +40,8 @@ internal static class RunCommand
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("run", error, () =>
         {
             var spec = specOptions.Spec(parsed);
-            var trainer = common.Trainer(parsed);
+            var device = common.Device(parsed);
+            var width = common.Width(parsed);
             string? dataDirectory = common.DataDirectory(parsed);
             Func<string, DatasetDimensions?> datasets = name => DatasetCatalog.TryDimensions(name, dataDirectory);
             // Refuse a spec that cannot run before anything is created.
@@ -52,7 +53,7 @@ internal static class RunCommand
             {
                 Store = () => OpenStore(path),
                 // Experiments submitted through the HTTP API may name other datasets.
-                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, name => name == spec.Dataset ? dataset : DatasetCatalog.Load(name, dataDirectory)),
+                Device = device.SiloDevice(width, name => name == spec.Dataset ? dataset : DatasetCatalog.Load(name, dataDirectory)),
                 Datasets = datasets,
                 OnlyExperiment = spec.Id,
             };

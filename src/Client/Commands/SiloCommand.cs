@@ -45,7 +45,8 @@ internal static class SiloCommand
         httpApi.AddTo(command);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(CommandFailure.Guard("silo", error, () =>
         {
-            var trainer = common.Trainer(parsed);
+            var device = common.Device(parsed);
+            var width = common.Width(parsed);
             string? dataDirectory = common.DataDirectory(parsed);
             var (silo, gateway) = (parsed.GetValue(siloPort), parsed.GetValue(gatewayPort));
             CheckPorts(silo, gateway);
@@ -68,13 +69,15 @@ internal static class SiloCommand
                 Pod = clustered ? Pod(cluster, advertised) : null,
                 HttpApi = httpApi.Options(parsed, error),
             };
+            // Each experiment's data is loaded on its first epoch here, once. A GPU is opened now:
+            // a machine without the one named is told so before anything else starts.
+            var trainingDevice = device.SiloDevice(width, name => DatasetCatalog.Load(name, dataDirectory));
             // Opening the store migrates its schema, the membership tables included, before the silo joins.
             var store = StoreOptions.Open(location, postgres);
             var options = new PigmmSiloOptions
             {
                 Store = () => store,
-                // Each experiment's data is loaded on its first epoch here, once.
-                Device = () => TrainingDevice.Cpu(trainer.Threads, trainer.VectorWidth, name => DatasetCatalog.Load(name, dataDirectory)),
+                Device = trainingDevice,
                 Datasets = name => DatasetCatalog.TryDimensions(name, dataDirectory),
             };
             return RunAsync(options, network, output, cancellationToken).GetAwaiter().GetResult();

@@ -44,7 +44,7 @@ internal static class TrainCommand
                 TrainingSamples = parsed.GetValue(trainingSamples),
             };
             var request = new TrainingRequest(spec, parsed.GetValue(replicas), parsed.GetValue(epochs), parsed.GetValue(outputPath)!,
-                common.DatasetName(parsed), common.DataDirectory(parsed), common.Trainer(parsed));
+                common.DatasetName(parsed), common.DataDirectory(parsed), common.Device(parsed).Backend(common.Width(parsed)));
             return TrainingRun.Execute(request, output, error);
         }));
         return command;

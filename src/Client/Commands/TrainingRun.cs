@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace OrleansPigmm.Client.Commands;
 
 /// <summary>What <c>pigmm train</c> was asked to do.</summary>
-internal sealed record TrainingRequest(TrainingSpec Spec, int Replicas, int Epochs, string OutputPath, string Dataset, string? DataDirectory, TrainerOptions Trainer);
+internal sealed record TrainingRequest(TrainingSpec Spec, int Replicas, int Epochs, string OutputPath, string Dataset, string? DataDirectory, ITrainerBackend Backend);
 
 /// <summary>Trains replicas 0..R-1 and writes their snapshots and the JSON sidecar.</summary>
 internal static class TrainingRun
@@ -43,7 +43,8 @@ internal static class TrainingRun
         var (layers, n) = RecordedLayers(shape);
 
         clock.Restart();
-        using var trainer = new CpuTrainerBackend(request.Trainer).Create(spec, dataset, Enumerable.Range(0, request.Replicas).ToArray());
+        using var device = request.Backend as IDisposable;
+        using var trainer = request.Backend.Create(spec, dataset, Enumerable.Range(0, request.Replicas).ToArray());
         double initSeconds = clock.Elapsed.TotalSeconds;
         using var file = new SnapshotFile(request.OutputPath, request.Replicas, request.Epochs, layers.Length, n);
         var losses = new double[request.Replicas, request.Epochs];

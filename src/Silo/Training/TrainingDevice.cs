@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using OrleansPigmm.Grains.Training;
 using OrleansPigmm.Training;
 using OrleansPigmm.Training.Cpu;
 using OrleansPigmm.Training.Data;
+using OrleansPigmm.Training.Gpu;
 
 namespace OrleansPigmm.Silo.Training;
 
 /// <summary>
 /// A silo's training device over a trainer backend: the CPU device (<c>--device cpu:N</c>, see
-/// <see cref="Cpu"/>) is N threads of its own and the batched SIMD trainer. Requests wait in a
+/// <see cref="Cpu"/>) is N threads of its own and the batched SIMD trainer; the GPU device
+/// (<c>--device gpu:K</c>, see <see cref="Gpu"/>) is the GPU backend on one CUDA device. Requests wait in a
 /// queue ordered by (epoch, replica); a round takes
 /// from its head as many replicas as the memory budget holds, loads their states, trains each
 /// group of one spec as one ensemble (the trainer spreads replicas over the threads), and hands
@@ -73,6 +76,19 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
         var scheduler = new DedicatedThreadScheduler(threads, "training");
         var backend = new CpuTrainerBackend(new TrainerOptions { Threads = threads, VectorWidth = vectorWidth, Scheduler = scheduler });
         return new TrainingDevice(backend, $"cpu, {threads} threads, {backend.Options.ResolvedBits}-bit vectors", threads, loadDataset, memoryBudget, scheduler, scheduler);
+    }
+
+    /// <summary>
+    /// The GPU device: the GPU backend on CUDA device <paramref name="index"/>, owned by the
+    /// device. Its training slots, the placement weight, are the replicas the GPU trains at once
+    /// (a group of threads each on every multiprocessor), and half its memory holds training state.
+    /// </summary>
+    public static TrainingDevice Gpu(GpuTrainerBackend backend, int index, Func<string, Dataset> loadDataset)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        string description = string.Create(CultureInfo.InvariantCulture,
+            $"gpu:{index} {backend.DeviceName}, {backend.MemoryBytes / (1L << 30)} GiB, {backend.ConcurrentReplicas} replicas at once");
+        return new TrainingDevice(backend, description, backend.ConcurrentReplicas, loadDataset, Math.Max(DefaultMemoryBudget, backend.MemoryBytes / 2), owned: backend);
     }
 
     /// <inheritdoc />

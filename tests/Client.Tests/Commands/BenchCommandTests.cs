@@ -22,4 +22,10 @@ public class BenchCommandTests
     {
         Assert.Contains("--replicas", Cli.Run("bench", "train", "--replicas", "0", "--no-peer").AssertBadInput("bench train"));
     }
+
+    [Fact]
+    public void Bench_train_on_a_gpu_that_is_not_there_refuses_in_one_line()
+    {
+        Assert.Contains("no CUDA device", Cli.Run("bench", "train", "--device", "gpu:99", "--no-peer").AssertBadInput("bench train"));
+    }
 }

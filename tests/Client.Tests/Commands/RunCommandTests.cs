@@ -92,8 +92,9 @@ public class RunCommandTests
     [InlineData(new[] { "run", "--preset", "quick", "--widths", "10,20" }, "square")]
     [InlineData(new[] { "run", "--preset", "quick", "--dataset", "cifar" }, "spec.dataset: 'cifar' is not a configured dataset")]
     [InlineData(new[] { "run", "--spec", "absent.json" }, "absent.json")]
-    [InlineData(new[] { "run", "--preset", "quick", "--device", "gpu" }, "--device must be cpu or cpu:N")]
-    [InlineData(new[] { "run", "--preset", "quick", "--device", "cpu:0" }, "--device must be cpu or cpu:N")]
+    [InlineData(new[] { "run", "--preset", "quick", "--device", "tpu" }, "--device must be cpu, cpu:N")]
+    [InlineData(new[] { "run", "--preset", "quick", "--device", "cpu:0" }, "--device must be cpu, cpu:N")]
+    [InlineData(new[] { "run", "--preset", "quick", "--device", "gpu:99" }, "no CUDA device")]
     public void RefusesBadArgumentsWithOneLine(string[] args, string expected)
     {
         using var directory = new TemporaryDirectory();

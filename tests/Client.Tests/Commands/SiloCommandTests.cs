@@ -191,8 +191,9 @@ public sealed class SiloCommandTests(SiloProcessFixture silo) : IClassFixture<Si
     }
 
     [Theory]
-    [InlineData("--device", "gpu", "--device must be cpu or cpu:N")]
-    [InlineData("--device", "cpu:0", "--device must be cpu or cpu:N")]
+    [InlineData("--device", "tpu", "--device must be cpu, cpu:N (N training threads, at least 1), gpu or gpu:K")]
+    [InlineData("--device", "cpu:0", "--device must be cpu, cpu:N")]
+    [InlineData("--device", "gpu:99", "no CUDA device")]
     [InlineData("--store", "", "the file is not a SQLite database")]
     public void RefusesABadDeviceOrStoreWithOneLine(string option, string value, string expected)
     {

@@ -73,6 +73,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--dataset", "cifar", "mnist")]
     [InlineData("--optimizer", "rmsprop", "--optimizer must be adam or sgd")]
     [InlineData("--threads", "0", "--threads must be at least 1")]
+    [InlineData("--device", "gpu:99", "no CUDA device")]
+    [InlineData("--device", "tpu", "--device must be cpu, cpu:N")]
     public void Bad_input_gives_one_line_and_exit_code_2(string option, string value, string message)
     {
         string line = Train("bad.npy", 2, option, value).AssertBadInput("train");

@@ -50,13 +50,13 @@ public sealed class PigmmProcessTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task AProcessThatEndsWithoutTheLineFailsTheWaitWithItsLastLines()
     {
-        using var silo = PigmmProcess.Start("bad silo", ["silo", "--store", Path.Combine(folder, "bad.db"), "--device", "gpu"]);
+        using var silo = PigmmProcess.Start("bad silo", ["silo", "--store", Path.Combine(folder, "bad.db"), "--device", "tpu"]);
 
         var failure = await Assert.ThrowsAsync<TimeoutException>(() => silo.WaitForLineAsync(line => line.Contains("listening", StringComparison.Ordinal), Ready));
 
         Assert.Equal(2, await silo.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("ended without the line expected", failure.Message);
-        Assert.Contains("stderr: pigmm silo: --device must be cpu or cpu:N", silo.Describe());
+        Assert.Contains("stderr: pigmm silo: --device must be cpu, cpu:N", silo.Describe());
         Assert.Contains("exited with 2", silo.Describe());
     }
 
