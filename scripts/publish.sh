@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes the `pigmm` console, every command of it `pigmm silo` included, as one self-contained
-# linux-x64 folder that needs no .NET on the host, with MNIST inside it:
+# linux-x64 program that needs no .NET on the host (about 40 MB), with MNIST beside it:
 #
 #   scripts/publish.sh OUT
 #
@@ -17,6 +17,9 @@ fi
 mkdir -p "$1"
 out="$(cd "$1" && pwd)"
 
-dotnet publish "$repo_root/src/Client/OrleansPigmm.Client.csproj" -c Release -r linux-x64 --self-contained -o "$out"
+# One compressed file (its settings are in src/Client/OrleansPigmm.Client.csproj) and the SQLite
+# library beside it; symbols and documentation files are left out.
+dotnet publish "$repo_root/src/Client/OrleansPigmm.Client.csproj" -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true -o "$out"
+rm -f "$out"/*.pdb "$out"/*.xml
 PIGMM_DATA_DIR="$out/datasets" "$repo_root/scripts/fetch-dataset.sh" mnist
-echo "published: $out/pigmm (data in $out/datasets)"
+echo "published: $out/pigmm, $(du -sh --exclude=datasets "$out" | cut -f1) (data in $out/datasets, $(du -sh "$out/datasets" | cut -f1))"

@@ -35,10 +35,7 @@ public sealed class PublishedSiloTests(PublishedArtefact artefact)
         try
         {
             string gateway = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-            // This process's environment and, as in the image, the data folder.
-            var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-                .ToDictionary(entry => (string)entry.Key, entry => (string)entry.Value!);
-            environment["PIGMM_DATA_DIR"] = artefact.Local(Dockerfile.DataDirectory);
+            var environment = ImageEnvironment();
             using var silo = PigmmProcess.Launch("published silo", [artefact.Program],
                 ["silo", "--store", Path.Combine(folder, "pigmm.db"), "--silo-port", FreePorts.Next().ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway, "--device", "cpu:2"],
                 environment);
@@ -48,6 +45,25 @@ public sealed class PublishedSiloTests(PublishedArtefact artefact)
             await submit.AssertSucceedsAsync(RunLimit);
             Assert.Matches("^Experiment .+ complete: 4 replicas x 2 epochs\\.$", submit.Output[^1]);
             Assert.Equal(0, await silo.StopAsync(TimeSpan.FromSeconds(60)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ThePublishedArtefactTrainsWithTheGpuKernelsOnTheEmulatedAccelerator()
+    {
+        // The trimmed single file keeps what ILGPU compiles kernels from: the GPU path runs.
+        string folder = Directory.CreateTempSubdirectory("pigmm-published-gpu-").FullName;
+        try
+        {
+            var environment = ImageEnvironment();
+            using var train = PigmmProcess.Launch("published train", [artefact.Program],
+                ["train", "--device", "gpu-emulated", "--n-train", "200", "--replicas", "2", "--epochs", "1", "--output", Path.Combine(folder, "snapshots.npy")], environment);
+            await train.AssertSucceedsAsync(RunLimit);
+            Assert.True(File.Exists(Path.Combine(folder, "snapshots.npy")));
         }
         finally
         {
@@ -96,6 +112,15 @@ public sealed class PublishedSiloTests(PublishedArtefact artefact)
 
         Assert.Equal(2, await silo.WaitForExitAsync(StartLimit));
         Assert.Contains(silo.Errors, line => line.StartsWith("pigmm silo: cannot start Orleans' Kubernetes hosting in pod pigmm/", StringComparison.Ordinal));
+    }
+
+    /// <summary>This process's environment and, as the image sets it, the data folder.</summary>
+    private Dictionary<string, string> ImageEnvironment()
+    {
+        var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(entry => (string)entry.Key, entry => (string)entry.Value!);
+        environment["PIGMM_DATA_DIR"] = artefact.Local(Dockerfile.DataDirectory);
+        return environment;
     }
 
     /// <summary>

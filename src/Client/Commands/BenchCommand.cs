@@ -34,10 +34,11 @@ internal static class BenchCommand
         var peerMaxReplicas = new Option<int?>("--peer-max-replicas") { Description = "Run the PyTorch reference only for ensembles up to this size (default: all)." };
         var gpuReplicas = new Option<string>("--gpu-replicas") { Description = "With --device gpu: ensemble sizes of the paper's net on the GPU.", DefaultValueFactory = _ => "1000" };
         var gpuWideReplicas = new Option<string>("--gpu-wide-replicas") { Description = "With --device gpu: ensemble sizes of 784-640-640-10 on the GPU.", DefaultValueFactory = _ => "64,1000" };
+        var trainingSamples = new Option<int?>("--n-train") { Description = "An epoch of the first N training images instead of all of them (quick checks; rates are then per such epoch)." };
         var common = new CommonTrainingOptions();
         var command = new Command("train", "Replica-epochs per second of the trainer, GFLOP/s against the measured fp32 peak, and ratios to the PyTorch reference; with --device gpu, the GPU's figures beside the CPU's.")
         {
-            replicas, wideReplicas, peer, python, noPeer, peerMaxReplicas, gpuReplicas, gpuWideReplicas,
+            replicas, wideReplicas, peer, python, noPeer, peerMaxReplicas, gpuReplicas, gpuWideReplicas, trainingSamples,
         };
         common.AddTo(command);
         command.SetAction(parsed => CommandFailure.Guard("bench train", error, () =>
@@ -46,7 +47,7 @@ internal static class BenchCommand
             var device = common.Device(parsed);
             var width = common.Width(parsed);
             var cpu = device as DeviceChoice.Cpu ?? new DeviceChoice.Cpu(parsed.GetValue(common.ThreadsOption));
-            var gpu = device is DeviceChoice.Gpu ? device.Backend(width) : null;
+            var gpu = device is DeviceChoice.GpuBackend ? device.Backend(width) : null;
             using var ownedGpu = gpu as IDisposable;
             var options = new TrainingThroughputOptions(
                 OptionValues.PositiveIntegers(parsed.GetValue(replicas)!, "--replicas"),
@@ -56,7 +57,8 @@ internal static class BenchCommand
                 parsed.GetValue(peerMaxReplicas) ?? int.MaxValue,
                 gpu,
                 OptionValues.PositiveIntegers(parsed.GetValue(gpuReplicas)!, "--gpu-replicas"),
-                OptionValues.PositiveIntegers(parsed.GetValue(gpuWideReplicas)!, "--gpu-wide-replicas"));
+                OptionValues.PositiveIntegers(parsed.GetValue(gpuWideReplicas)!, "--gpu-wide-replicas"),
+                parsed.GetValue(trainingSamples) is { } n and < 1 ? throw new InputException($"--n-train must be at least 1; got {n}.") : parsed.GetValue(trainingSamples));
             TrainingThroughput.Run(options, output);
             return 0;
         }));
@@ -116,7 +118,7 @@ internal static class BenchCommand
             try
             {
                 var options = new ClusterBenchmarkOptions(url, store, r, e, recovery, common.DataDirectory(parsed),
-                    PigmmExecutable.For(typeof(BenchCommand).Assembly.Location), ConnectAsync(url));
+                    PigmmExecutable.For(Path.Combine(AppContext.BaseDirectory, "pigmm.dll")), ConnectAsync(url));
                 ClusterBenchmark.RunAsync(options, output, interruption.Token).GetAwaiter().GetResult();
             }
             catch (BenchmarkRefusedException refused)

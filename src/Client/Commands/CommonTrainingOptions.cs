@@ -11,7 +11,7 @@ internal sealed class CommonTrainingOptions
     private readonly Option<int> threads = new("--threads") { Description = "Worker threads (default: all logical CPUs).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<string> vectorWidth = new("--vector-width") { Description = "SIMD width: auto, 128, 256 or 512 (results are the same at every width).", DefaultValueFactory = _ => "auto" };
 
-    private readonly Option<string?> device = new("--device") { Description = "The training device: cpu (all logical CPUs, or --threads), cpu:N (N training threads), gpu or gpu:K (CUDA device K)." };
+    private readonly Option<string?> device = new("--device") { Description = "The training device: cpu (all logical CPUs, or --threads), cpu:N (N training threads), gpu or gpu:K (CUDA device K), or gpu-emulated (the GPU's kernels on the CPU, slowly, to check the GPU path without a GPU)." };
     private bool asDevice;
 
     /// <summary>Adds the options; <paramref name="withDataset"/> false leaves out --dataset, for

@@ -33,9 +33,12 @@ internal abstract record DeviceChoice
         }
     }
 
-    /// <summary>CUDA device <paramref name="Index"/>.</summary>
-    public sealed record Gpu(int Index) : DeviceChoice
+    /// <summary>The GPU backend on a device <see cref="Open"/> gives.</summary>
+    public abstract record GpuBackend : DeviceChoice
     {
+        /// <summary>The index a silo's device description gives it.</summary>
+        protected abstract int Index { get; }
+
         public override ITrainerBackend Backend(VectorWidth width) => Open();
 
         public override Func<TrainingDevice> SiloDevice(VectorWidth width, Func<string, Dataset> loadDataset)
@@ -44,16 +47,34 @@ internal abstract record DeviceChoice
             return () => TrainingDevice.Gpu(backend, Index, loadDataset);
         }
 
-        private GpuTrainerBackend Open()
+        /// <exception cref="InputException">No such device.</exception>
+        protected abstract GpuTrainerBackend Open();
+    }
+
+    /// <summary>CUDA device <paramref name="Device"/>.</summary>
+    public sealed record Gpu(int Device) : GpuBackend
+    {
+        protected override int Index => Device;
+
+        protected override GpuTrainerBackend Open()
         {
             try
             {
-                return GpuTrainerBackend.Cuda(Index);
+                return GpuTrainerBackend.Cuda(Device);
             }
             catch (GpuUnavailableException unavailable)
             {
-                throw new InputException($"--device gpu:{Index}: {unavailable.Message}");
+                throw new InputException($"--device gpu:{Device}: {unavailable.Message}");
             }
         }
+    }
+
+    /// <summary>The GPU backend's kernels on ILGPU's CPU accelerator: the GPU path, checked
+    /// where there is no GPU, at a small fraction of a GPU's (or the CPU trainer's) speed.</summary>
+    public sealed record EmulatedGpu : GpuBackend
+    {
+        protected override int Index => 0;
+
+        protected override GpuTrainerBackend Open() => GpuTrainerBackend.CpuAccelerator();
     }
 }

@@ -39,16 +39,18 @@ internal static class OptionValues
 
     /// <summary>The training device <c>--device</c> names: <c>cpu</c> (all logical CPUs, or the
     /// threads <paramref name="defaultThreads"/> gives), <c>cpu:N</c> (N threads), <c>gpu</c> or
-    /// <c>gpu:K</c> (CUDA device K, 0 by default); null means cpu.</summary>
+    /// <c>gpu:K</c> (CUDA device K, 0 by default), or <c>gpu-emulated</c> (the GPU's kernels on
+    /// ILGPU's CPU accelerator: slow, for checking the GPU path without a GPU); null means cpu.</summary>
     public static DeviceChoice Device(string? text, int? defaultThreads = null) => text switch
     {
         null or "cpu" => new DeviceChoice.Cpu(defaultThreads ?? Environment.ProcessorCount),
         "gpu" => new DeviceChoice.Gpu(0),
+        "gpu-emulated" => new DeviceChoice.EmulatedGpu(),
         _ when text.StartsWith("cpu:", StringComparison.Ordinal)
             && int.TryParse(text.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int threads) && threads >= 1 => new DeviceChoice.Cpu(threads),
         _ when text.StartsWith("gpu:", StringComparison.Ordinal)
             && int.TryParse(text.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int index) => new DeviceChoice.Gpu(index),
-        _ => throw new InputException($"--device must be cpu, cpu:N (N training threads, at least 1), gpu or gpu:K (CUDA device K); got '{text}'."),
+        _ => throw new InputException($"--device must be cpu, cpu:N (N training threads, at least 1), gpu, gpu:K (CUDA device K) or gpu-emulated; got '{text}'."),
     };
 
     /// <summary>An Orleans cluster id as <c>--cluster-id</c> gives it: 1 to 100 letters, digits, '-', '_' or '.'.</summary>

@@ -86,8 +86,9 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
     public static TrainingDevice Gpu(GpuTrainerBackend backend, int index, Func<string, Dataset> loadDataset)
     {
         ArgumentNullException.ThrowIfNull(backend);
+        string device = backend.Emulated ? "gpu-emulated" : string.Create(CultureInfo.InvariantCulture, $"gpu:{index}");
         string description = string.Create(CultureInfo.InvariantCulture,
-            $"gpu:{index} {backend.DeviceName}, {backend.MemoryBytes / (1L << 30)} GiB, {backend.ConcurrentReplicas} replicas at once");
+            $"{device} {backend.DeviceName}, {backend.MemoryBytes / (1L << 30)} GiB, {backend.ConcurrentReplicas} replicas at once");
         return new TrainingDevice(backend, description, backend.ConcurrentReplicas, loadDataset, Math.Max(DefaultMemoryBudget, backend.MemoryBytes / 2), owned: backend);
     }
 

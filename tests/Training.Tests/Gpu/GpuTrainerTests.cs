@@ -8,17 +8,10 @@ namespace OrleansPigmm.Training.Tests.Gpu;
 /// the CPU trainer within the tolerance below, checkpoints that move between the two, divergence,
 /// bit-identity whatever the ensemble, and a clear refusal where there is no CUDA device.
 /// </summary>
-/// <remarks>
-/// Tolerance against the CPU trainer: the two compute the same formulas with sums in different
-/// orders (the CPU in SIMD lanes and four partial sums, the GPU one thread per value in index
-/// order), so single-precision rounding differs. After a few epochs every weight agrees within
-/// <see cref="AbsoluteTolerance"/> + <see cref="RelativeTolerance"/> · |w|, and the mean losses
-/// within <see cref="LossTolerance"/> relative.
-/// </remarks>
+/// <remarks>Weights agree with the CPU trainer's within <see cref="TrainerAgreement"/>'s tolerance,
+/// and the mean losses within <see cref="LossTolerance"/> relative.</remarks>
 public sealed class GpuTrainerTests
 {
-    private const double AbsoluteTolerance = 1e-5;
-    private const double RelativeTolerance = 1e-4;
     private const double LossTolerance = 1e-5;
 
     public static TheoryData<string, int[], string> Networks => new()
@@ -165,8 +158,7 @@ public sealed class GpuTrainerTests
         {
             for (int i = 0; i < expected[l].Length; i++)
             {
-                double excess = Math.Abs(expected[l][i] - actual[l][i]) - (AbsoluteTolerance + RelativeTolerance * Math.Abs(expected[l][i]));
-                Assert.True(excess <= 0, $"{context}: layer {l} weight {i} is {actual[l][i]:R} on the GPU, {expected[l][i]:R} on the CPU.");
+                Assert.True(TrainerAgreement.Excess(expected[l][i], actual[l][i]) <= 0, $"{context}: layer {l} weight {i} is {actual[l][i]:R} on the GPU, {expected[l][i]:R} on the CPU.");
             }
         }
     }
