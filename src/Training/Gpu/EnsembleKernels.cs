@@ -19,6 +19,12 @@ internal struct EnsembleViews
     public int ActivationStride;
     public int BatchCapacity;
     public int Classes;
+
+    /// <summary>Dense layers of at least this many weights multiply through tiles in shared
+    /// memory; smaller ones, one dot product per thread. Either way each value is summed in the
+    /// same order, so the choice changes no bit.</summary>
+    public int TiledFrom;
+
     public ArrayView<int> LayerInputs;
     public ArrayView<int> LayerOutputs;
     public ArrayView<int> WeightOffsets;
@@ -125,6 +131,7 @@ internal static class EnsembleKernels
         var e = a.Ensemble;
         int slot = a.Slots[Grid.IdxX];
         var shared = SharedMemory.Allocate<float>(1);
+        var tiles = Tiles.Allocate();
         double lossSum = 0;
         int steps = 0;
         int diverged = 0;
@@ -132,7 +139,7 @@ internal static class EnsembleKernels
         {
             int first = step * a.BatchSize;
             int batch = Math.Min(a.BatchSize, a.Samples - first);
-            Forward(e, a.Data, a.Order, slot * a.Samples + first, batch, slot);
+            Forward(e, tiles, a.Data, a.Order, slot * a.Samples + first, batch, slot);
             Loss(e, a.Data, a.Order, slot * a.Samples + first, batch, slot);
             if (Group.IdxX == 0)
             {
@@ -155,7 +162,7 @@ internal static class EnsembleKernels
                 }
                 break;
             }
-            Backward(e, a.Data, a.Order, slot * a.Samples + first, batch, slot);
+            Backward(e, tiles, a.Data, a.Order, slot * a.Samples + first, batch, slot);
             if (a.GradientsOnly != 0)
             {
                 AddDenseGradient(e, slot);
@@ -192,13 +199,14 @@ internal static class EnsembleKernels
     {
         var e = a.Ensemble;
         int slot = a.Slots[Grid.IdxX];
+        var tiles = Tiles.Allocate();
         int last = e.Layers - 1;
         int classes = e.LayerOutputs[last];
         int correct = 0;
         for (int first = 0; first < a.Count; first += e.BatchCapacity)
         {
             int batch = Math.Min(e.BatchCapacity, a.Count - first);
-            Forward(e, a.Data, a.Rows, first, batch, slot);
+            Forward(e, tiles, a.Data, a.Rows, first, batch, slot);
             int logits = slot * e.ActivationStride + e.ActivationOffsets[last];
             for (int i = Group.IdxX; i < batch; i += Group.DimX)
             {
@@ -222,7 +230,7 @@ internal static class EnsembleKernels
     }
 
     /// <summary>The batch's activations, layer by layer.</summary>
-    private static void Forward(EnsembleViews e, SparseRows data, ArrayView<int> rows, int firstRow, int batch, int slot)
+    private static void Forward(EnsembleViews e, Tiles tiles, SparseRows data, ArrayView<int> rows, int firstRow, int batch, int slot)
     {
         int weights = slot * e.Parameters;
         int activations = slot * e.ActivationStride;
@@ -260,7 +268,13 @@ internal static class EnsembleKernels
             int w = weights + e.WeightOffsets[l];
             int below = activations + e.ActivationOffsets[l - 1];
             int here = activations + e.ActivationOffsets[l];
-            bool rectify = l < e.Layers - 1;
+            int epilogue = l < e.Layers - 1 ? Rectify : Plain;
+            // h[i][o] = Σ_k h_below[i][k] · W[o][k]
+            if (inputs * outputs >= e.TiledFrom)
+            {
+                Tiled(tiles, e.Activations, below, inputs, 1, e.Weights, w, 1, inputs, batch, outputs, inputs, e.Activations, here, outputs, epilogue, e.Activations, 0);
+                continue;
+            }
             for (int index = Group.IdxX; index < batch * outputs; index += Group.DimX)
             {
                 int i = index / outputs;
@@ -268,9 +282,9 @@ internal static class EnsembleKernels
                 float z = 0f;
                 for (int k = 0; k < inputs; k++)
                 {
-                    z += e.Weights[w + o * inputs + k] * e.Activations[below + i * inputs + k];
+                    z += e.Activations[below + i * inputs + k] * e.Weights[w + o * inputs + k];
                 }
-                e.Activations[here + index] = rectify ? Rectified(z) : z;
+                e.Activations[here + index] = epilogue == Rectify ? Rectified(z) : z;
             }
             Group.Barrier();
         }
@@ -311,7 +325,7 @@ internal static class EnsembleKernels
     }
 
     /// <summary>Every layer's gradient (the first layer's sparse part, and its dense part in <see cref="EnsembleViews.DenseTerms"/>) and the deltas below each layer.</summary>
-    private static void Backward(EnsembleViews e, SparseRows data, ArrayView<int> rows, int firstRow, int batch, int slot)
+    private static void Backward(EnsembleViews e, Tiles tiles, SparseRows data, ArrayView<int> rows, int firstRow, int batch, int slot)
     {
         int weights = slot * e.Parameters;
         int activations = slot * e.ActivationStride;
@@ -322,6 +336,13 @@ internal static class EnsembleKernels
             int w = weights + e.WeightOffsets[l];
             int below = activations + e.ActivationOffsets[l - 1];
             int here = activations + e.ActivationOffsets[l];
+            if (inputs * outputs >= e.TiledFrom)
+            {
+                // dW[o][k] = Σ_i δ[i][o] · h[i][k], then δ_below[i][k] = (Σ_o δ[i][o] · W[o][k]) · [h[i][k] > 0]
+                Tiled(tiles, e.Deltas, here, 1, outputs, e.Activations, below, inputs, 1, outputs, inputs, batch, e.Gradients, w, inputs, Plain, e.Activations, 0);
+                Tiled(tiles, e.Deltas, here, outputs, 1, e.Weights, w, inputs, 1, batch, inputs, outputs, e.Deltas, below, inputs, Gate, e.Activations, below);
+                continue;
+            }
             // dW[o][k] = Σ_i δ[i][o] · h[i][k]
             for (int index = Group.IdxX; index < outputs * inputs; index += Group.DimX)
             {
@@ -352,11 +373,17 @@ internal static class EnsembleKernels
         int outputs0 = e.LayerOutputs[0];
         int first = activations + e.ActivationOffsets[0];
         int dense = slot * 2 * outputs0 + outputs0;
-        // One thread per output unit: it alone writes the unit's row, summing samples in order.
-        for (int o = Group.IdxX; o < outputs0; o += Group.DimX)
+        // Thread (o, c) alone writes unit o's gradient over pixel range c, summing the samples in
+        // order; rows list their pixels in ascending order, so each finds its range by bisection.
+        int chunks = Math.Max(1, Group.DimX / outputs0);
+        int span = (inputs0 + chunks - 1) / chunks;
+        for (int index = Group.IdxX; index < outputs0 * chunks; index += Group.DimX)
         {
+            int o = index / chunks;
+            int low = (index - o * chunks) * span;
+            int high = Math.Min(inputs0, low + span);
             int gradient = weights + o * inputs0;
-            for (int j = 0; j < inputs0; j++)
+            for (int j = low; j < high; j++)
             {
                 e.Gradients[gradient + j] = 0f;
             }
@@ -366,15 +393,43 @@ internal static class EnsembleKernels
                 float d = e.Deltas[first + i * outputs0 + o];
                 deltaSum += d;
                 int row = rows[firstRow + i];
-                for (int k = data.Offsets[row]; k < data.Offsets[row + 1]; k++)
+                for (int k = FirstAtOrAfter(data, row, low); k < data.Offsets[row + 1]; k++)
                 {
                     uint entry = data.Entries[k];
-                    e.Gradients[gradient + (int)(entry & 0xFFFF)] += d * e.Levels[(int)(entry >> 16)];
+                    int j = (int)(entry & 0xFFFF);
+                    if (j >= high)
+                    {
+                        break;
+                    }
+                    e.Gradients[gradient + j] += d * e.Levels[(int)(entry >> 16)];
                 }
             }
-            e.DenseTerms[dense + o] = e.Baseline * deltaSum;
+            if (low == 0)
+            {
+                e.DenseTerms[dense + o] = e.Baseline * deltaSum;
+            }
         }
         Group.Barrier();
+    }
+
+    /// <summary>The first entry of <paramref name="row"/> whose pixel is at least <paramref name="pixel"/>.</summary>
+    private static int FirstAtOrAfter(SparseRows data, int row, int pixel)
+    {
+        int low = data.Offsets[row];
+        int high = data.Offsets[row + 1];
+        while (low < high)
+        {
+            int middle = (low + high) >> 1;
+            if ((int)(data.Entries[middle] & 0xFFFF) < pixel)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        return low;
     }
 
     /// <summary>Adds the first layer's dense part to its gradient, for a gradient evaluation.</summary>
@@ -422,9 +477,96 @@ internal static class EnsembleKernels
         Group.Barrier();
     }
 
+    private const int Plain = 0;
+    private const int Rectify = 1;
+    private const int Gate = 2;
+
+    /// <summary>
+    /// C = A·B through tiles in shared memory, for dense layers: C[m][n] = Σ_k A(m, k) · B(k, n),
+    /// A(m, k) = a[aStart + m·am + k·ak], B(k, n) = b[bStart + k·bk + n·bn], written to
+    /// c[cStart + m·cm + n] after the epilogue (<see cref="Plain"/>, <see cref="Rectify"/>, or
+    /// <see cref="Gate"/>: zero where gate[gateStart + m·cm + n] is not positive). Each thread
+    /// keeps its values of the output tile in shared memory across the k tiles and adds their
+    /// products in ascending k, the order of the one-thread dot products.
+    /// </summary>
+    private static void Tiled(Tiles tiles, ArrayView<float> a, int aStart, int am, int ak, ArrayView<float> b, int bStart, int bk, int bn,
+        int rows, int columns, int depth, ArrayView<float> c, int cStart, int cm, int epilogue, ArrayView<float> gate, int gateStart)
+    {
+        const int size = Tiles.Size;
+        for (int m0 = 0; m0 < rows; m0 += size)
+        {
+            for (int n0 = 0; n0 < columns; n0 += size)
+            {
+                for (int q = Group.IdxX; q < size * size; q += Group.DimX)
+                {
+                    tiles.Output[q] = 0f;
+                }
+                for (int k0 = 0; k0 < depth; k0 += size)
+                {
+                    for (int q = Group.IdxX; q < size * size; q += Group.DimX)
+                    {
+                        int r = q / size;
+                        int kk = q - r * size;
+                        tiles.Left[q] = m0 + r < rows && k0 + kk < depth ? a[aStart + (m0 + r) * am + (k0 + kk) * ak] : 0f;
+                        tiles.Right[q] = k0 + r < depth && n0 + kk < columns ? b[bStart + (k0 + r) * bk + (n0 + kk) * bn] : 0f;
+                    }
+                    Group.Barrier();
+                    int count = Math.Min(size, depth - k0);
+                    for (int q = Group.IdxX; q < size * size; q += Group.DimX)
+                    {
+                        int r = q / size;
+                        int n = q - r * size;
+                        float sum = tiles.Output[q];
+                        for (int kk = 0; kk < count; kk++)
+                        {
+                            sum += tiles.Left[r * size + kk] * tiles.Right[kk * size + n];
+                        }
+                        tiles.Output[q] = sum;
+                    }
+                    Group.Barrier();
+                }
+                for (int q = Group.IdxX; q < size * size; q += Group.DimX)
+                {
+                    int r = q / size;
+                    int n = q - r * size;
+                    if (m0 + r < rows && n0 + n < columns)
+                    {
+                        int at = (m0 + r) * cm + n0 + n;
+                        float value = tiles.Output[q];
+                        c[cStart + at] = epilogue switch
+                        {
+                            Rectify => Rectified(value),
+                            Gate => gate[gateStart + at] > 0f ? value : 0f,
+                            _ => value,
+                        };
+                    }
+                }
+                Group.Barrier();
+            }
+        }
+    }
+
     private static bool IsFinite(float value) => !float.IsNaN(value) && !float.IsInfinity(value);
 
     /// <summary>ReLU that maps NaN to 0, as the CPU trainer's does (and a GPU's max instruction):
     /// a NaN weight then shows in the end-of-epoch check on both devices alike.</summary>
     private static float Rectified(float z) => z > 0f ? z : 0f;
+}
+
+/// <summary>A group's shared-memory tiles for the dense products: two operand tiles and the output tile.</summary>
+internal struct Tiles
+{
+    /// <summary>The tile's side: 32 × 32 floats, 4 KB each.</summary>
+    public const int Size = 32;
+
+    public ArrayView<float> Left;
+    public ArrayView<float> Right;
+    public ArrayView<float> Output;
+
+    public static Tiles Allocate() => new()
+    {
+        Left = SharedMemory.Allocate<float>(Size * Size),
+        Right = SharedMemory.Allocate<float>(Size * Size),
+        Output = SharedMemory.Allocate<float>(Size * Size),
+    };
 }

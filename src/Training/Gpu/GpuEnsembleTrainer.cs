@@ -66,6 +66,7 @@ internal sealed class GpuEnsembleTrainer : IEnsembleTrainer
                 ActivationStride = activationStride,
                 BatchCapacity = spec.BatchSize,
                 Classes = dataset.Classes,
+                TiledFrom = backend.TiledFrom,
                 LayerInputs = Upload(layers.Select(layer => layer.Inputs).ToArray()),
                 LayerOutputs = Upload(layers.Select(layer => layer.Outputs).ToArray()),
                 WeightOffsets = Upload(weightOffsets),

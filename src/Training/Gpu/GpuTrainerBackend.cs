@@ -14,6 +14,8 @@ public sealed class GpuUnavailableException(string message) : InvalidOperationEx
 /// device (PTX, needing only the NVIDIA driver), or run on ILGPU's CPU accelerator, which
 /// emulates the GPU's threads with the host's (for tests: the same kernels, slowly). One group of
 /// <see cref="GroupSize"/> threads trains one replica; calls are serialised on the device.
+/// Dense layers of a tile's worth of weights or more (the wide nets' 640 × 640) multiply through
+/// 32 × 32 tiles in shared memory, smaller ones (the paper's 10 × 10) one dot product per thread.
 /// </summary>
 public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
 {
@@ -23,15 +25,19 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
     /// <summary>Threads per replica on the CPU accelerator: each is a host thread, so few.</summary>
     private const int EmulatedGroupSize = 4;
 
+    /// <summary>Dense layers of at least one tile's worth of weights go through the tiles.</summary>
+    private const int DefaultTiledFrom = Tiles.Size * Tiles.Size;
+
     private readonly Context context;
     private readonly Action<KernelConfig, EpochViews> train;
     private readonly Action<KernelConfig, EvaluationViews> evaluate;
 
-    private GpuTrainerBackend(Context context, Accelerator accelerator, int groupSize)
+    private GpuTrainerBackend(Context context, Accelerator accelerator, int groupSize, int tiledFrom)
     {
         this.context = context;
         Accelerator = accelerator;
         GroupSize = groupSize;
+        TiledFrom = tiledFrom;
         train = accelerator.LoadStreamKernel<EpochViews>(EnsembleKernels.TrainEpoch);
         evaluate = accelerator.LoadStreamKernel<EvaluationViews>(EnsembleKernels.Evaluate);
     }
@@ -54,6 +60,9 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
 
     /// <summary>Whether the kernels run on ILGPU's CPU accelerator rather than a GPU.</summary>
     public bool Emulated => Accelerator.AcceleratorType == AcceleratorType.CPU;
+
+    /// <summary>Dense layers of at least this many weights multiply through shared-memory tiles (no bit depends on it).</summary>
+    internal int TiledFrom { get; }
 
     /// <summary>Serialises the device's use: a launch, or a copy to or from it.</summary>
     internal Lock Gate { get; } = new();
@@ -78,7 +87,7 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
                 throw new GpuUnavailableException(
                     $"there is no CUDA device {device}: this machine has {devices.Length} ({string.Join(", ", devices.Select((found, index) => $"gpu:{index} {found.Name}"))}).");
             }
-            return new GpuTrainerBackend(context, devices[device].CreateAccelerator(context), CudaGroupSize);
+            return new GpuTrainerBackend(context, devices[device].CreateAccelerator(context), CudaGroupSize, DefaultTiledFrom);
         }
         catch
         {
@@ -88,12 +97,15 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
     }
 
     /// <summary>The backend on ILGPU's CPU accelerator: the GPU's kernels with emulated threads.</summary>
-    public static GpuTrainerBackend CpuAccelerator()
+    public static GpuTrainerBackend CpuAccelerator() => CpuAccelerator(DefaultTiledFrom);
+
+    /// <summary>The backend on ILGPU's CPU accelerator, tiling dense layers from <paramref name="tiledFrom"/> weights on.</summary>
+    internal static GpuTrainerBackend CpuAccelerator(int tiledFrom)
     {
         var context = Context.Create(builder => builder.CPU());
         try
         {
-            return new GpuTrainerBackend(context, context.GetCPUDevice(0).CreateAccelerator(context), EmulatedGroupSize);
+            return new GpuTrainerBackend(context, context.GetCPUDevice(0).CreateAccelerator(context), EmulatedGroupSize, tiledFrom);
         }
         catch
         {

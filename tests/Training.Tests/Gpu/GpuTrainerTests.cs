@@ -92,6 +92,25 @@ public sealed class GpuTrainerTests
         Assert.Equal(alone.Status(0), three.Status(2));
     }
 
+    [Theory]
+    [InlineData(new[] { 48, 48 })]
+    [InlineData(new[] { 10, 10, 10 })]
+    public void Tiled_and_one_thread_dense_products_give_the_same_bits(int[] hidden)
+    {
+        // Every dense layer through the tiles, against none: each value summed in the same order.
+        var (dataset, spec) = Setup(hidden, "adam");
+        using var tiledEverywhere = GpuTrainerBackend.CpuAccelerator(tiledFrom: 1);
+        using var tiledNowhere = GpuTrainerBackend.CpuAccelerator(tiledFrom: int.MaxValue);
+        using var tiled = tiledEverywhere.Create(spec, dataset, [1]);
+        using var plain = tiledNowhere.Create(spec, dataset, [1]);
+
+        tiled.TrainEpoch();
+        plain.TrainEpoch();
+
+        Trainers.AssertBitIdentical(Trainers.Weights(plain, 0), Trainers.Weights(tiled, 0), $"{string.Join('-', hidden)}: tiled vs one thread per value");
+        Assert.Equal(plain.ExportState(0), tiled.ExportState(0));
+    }
+
     [Fact]
     public void A_replica_that_diverges_is_marked_and_stops_training_while_the_others_go_on()
     {
