@@ -75,7 +75,7 @@ public sealed class GpuTrainerTests
     }
 
     [Fact]
-    public void A_replica_s_bits_do_not_depend_on_the_ensemble_or_the_run()
+    public void A_replica_s_bits_do_not_depend_on_the_ensemble_or_a_resume()
     {
         var (dataset, spec) = Setup([10, 10, 10], "adam");
         using var three = Trainers.CreateEmulated(spec, dataset, [0, 1, 2]);
@@ -90,6 +90,14 @@ public sealed class GpuTrainerTests
         Trainers.AssertBitIdentical(Trainers.Weights(alone, 0), Trainers.Weights(three, 2), "alone vs with replicas 0 and 1");
         Trainers.AssertBitIdentical(Trainers.Weights(alone, 0), Trainers.Weights(twice, 0), "alone vs with replica 7");
         Assert.Equal(alone.Status(0), three.Status(2));
+
+        // Resumed from its checkpoint in another trainer after one epoch, the same bits again.
+        using var before = Trainers.CreateEmulated(spec, dataset, [2]);
+        before.TrainEpoch();
+        using var resumed = Trainers.CreateEmulated(spec, dataset, [4, 2]);
+        resumed.ImportState(1, before.ExportState(0));
+        resumed.TrainEpoch();
+        Assert.Equal(alone.ExportState(0), resumed.ExportState(1));
     }
 
     [Theory]
