@@ -191,7 +191,7 @@ public sealed class SiloCommandTests(SiloProcessFixture silo) : IClassFixture<Si
     }
 
     [Theory]
-    [InlineData("--device", "tpu", "--device must be cpu, cpu:N (N training threads, at least 1), gpu or gpu:K")]
+    [InlineData("--device", "tpu", "--device must be cpu, cpu:N (N training threads, at least 1), gpu, gpu:K (CUDA device K) or gpu-emulated")]
     [InlineData("--device", "cpu:0", "--device must be cpu, cpu:N")]
     [InlineData("--device", "gpu:99", "no CUDA device")]
     [InlineData("--store", "", "the file is not a SQLite database")]
