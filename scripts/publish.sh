@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes the `pigmm` console, every command of it `pigmm silo` included, as one self-contained
-# linux-x64 program that needs no .NET on the host (about 40 MB), with MNIST beside it:
+# linux-x64 program that needs no .NET on the host (about 40 MB), with MNIST gzipped beside it:
 #
 #   scripts/publish.sh OUT
 #
@@ -21,5 +21,10 @@ out="$(cd "$1" && pwd)"
 # library beside it; symbols and documentation files are left out.
 dotnet publish "$repo_root/src/Client/OrleansPigmm.Client.csproj" -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true -o "$out"
 rm -f "$out"/*.pdb "$out"/*.xml
+# MNIST gzipped (11 MB instead of 53 MB; pigmm reads FILE.gz where FILE is missing and checks
+# the content's SHA-256), so that the program and its data travel in well under 60 MB.
 PIGMM_DATA_DIR="$out/datasets" "$repo_root/scripts/fetch-dataset.sh" mnist
+for idx in "$out"/datasets/mnist/*-ubyte; do
+  gzip -9 -n -f "$idx"
+done
 echo "published: $out/pigmm, $(du -sh --exclude=datasets "$out" | cut -f1) (data in $out/datasets, $(du -sh "$out/datasets" | cut -f1))"

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using OrleansPigmm.Formats.Idx;
 
@@ -82,14 +83,21 @@ public sealed class Dataset
         return new LabelledImages(pixels, labels, rows * columns, descriptor.Classes, labelsPath);
     }
 
+    /// <summary>The path of a dataset file as fetched, or gzipped beside where it would be (FILE.gz,
+    /// as the published program carries it), once its content has the descriptor's SHA-256.</summary>
     private static string Verified(DatasetDescriptor descriptor, string folder, DatasetFile file)
     {
         string path = Path.Combine(folder, file.File);
+        if (!File.Exists(path) && File.Exists(path + ".gz"))
+        {
+            path += ".gz";
+        }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{descriptor.Name} data not found: {path} is missing. Fetch it with scripts/fetch-dataset.sh {descriptor.Name}, or point {DatasetCatalog.DataDirectoryVariable} (or --data-dir) at the folder holding {descriptor.Name}/.", path);
         }
-        using var stream = File.OpenRead(path);
+        using var stored = File.OpenRead(path);
+        using var stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stored, CompressionMode.Decompress) : (Stream)stored;
         string actual = Convert.ToHexStringLower(SHA256.HashData(stream));
         if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
         {

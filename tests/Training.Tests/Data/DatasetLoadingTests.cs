@@ -43,6 +43,31 @@ public sealed class DatasetLoadingTests : IDisposable
     }
 
     [Fact]
+    public void Files_stored_gzipped_beside_their_names_load_as_the_same_data_and_are_checked_decompressed()
+    {
+        var files = new (string, byte[])[] { ("a", IdxBytes.Of(0x803, [2, 2, 2], 8)), ("b", IdxBytes.Of(0x801, [2], 2)), ("c", IdxBytes.Of(0x803, [1, 2, 2], 4)), ("d", IdxBytes.Of(0x801, [1], 1)) };
+        var descriptor = Descriptor("zipped", files, (4, 2, 1));
+        var plain = Dataset.Load(descriptor, folder);
+        foreach (var (file, bytes) in files)
+        {
+            File.Delete(Path.Combine(folder, file));
+            using var gzip = new System.IO.Compression.GZipStream(File.Create(Path.Combine(folder, file + ".gz")), System.IO.Compression.CompressionLevel.Optimal);
+            gzip.Write(bytes);
+        }
+
+        var zipped = Dataset.Load(descriptor, folder);
+
+        Assert.Equal(plain.Train.Entries, zipped.Train.Entries);
+        Assert.Equal(plain.Test.Labels, zipped.Test.Labels);
+        // The hash is the content's: a gzipped file of other content is refused like a plain one.
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(Path.Combine(folder, "c.gz")), System.IO.Compression.CompressionLevel.Optimal))
+        {
+            gzip.Write(IdxBytes.Of(0x803, [1, 2, 2], 4).Select(b => (byte)(b ^ 1)).ToArray());
+        }
+        Assert.Contains("c.gz: has SHA-256", Assert.Throws<IdxFormatException>(() => Dataset.Load(descriptor, folder)).Message);
+    }
+
+    [Fact]
     public void Images_of_different_sizes_in_the_two_splits_are_refused()
     {
         var descriptor = Descriptor("sizes", [("a", IdxBytes.Of(0x803, [2, 2, 2], 8)), ("b", IdxBytes.Of(0x801, [2], 2)), ("c", IdxBytes.Of(0x803, [2, 3, 2], 12)), ("d", IdxBytes.Of(0x801, [2], 2))], (4, 2, 2));
