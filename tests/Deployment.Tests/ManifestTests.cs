@@ -184,8 +184,8 @@ public sealed partial class ManifestTests
         var role = rendered.Single("Role", (string)binding["roleRef"]!["name"]!);
         // Kubernetes hosting reads and labels its own pod, and lists and watches the cluster's pods.
         var granted = RenderedOverlay.Items(role["rules"])
-            .Where(rule => Words(rule["apiGroups"]).Contains("") && Words(rule["resources"]).Contains("pods"))
-            .SelectMany(rule => Words(rule["verbs"]))
+            .Where(rule => RenderedOverlay.Texts(rule["apiGroups"]).Contains("") && RenderedOverlay.Texts(rule["resources"]).Contains("pods"))
+            .SelectMany(rule => RenderedOverlay.Texts(rule["verbs"]))
             .ToHashSet();
         Assert.Superset(granted, new HashSet<string> { "get", "watch", "list", "patch" }.ToHashSet());
     }
@@ -263,7 +263,7 @@ public sealed partial class ManifestTests
         var policies = rendered.OfKind("NetworkPolicy").ToList();
         Assert.Contains(policies, policy =>
             RenderedOverlay.Strings(policy["spec"]!["podSelector"]!["matchLabels"]).Count == 0
-            && Words(policy["spec"]!["policyTypes"]).Contains("Ingress")
+            && RenderedOverlay.Texts(policy["spec"]!["policyTypes"]).Contains("Ingress")
             && !RenderedOverlay.Items(policy["spec"]!["ingress"]).Any());
         int api = Ports(rendered.SiloContainer)["http"];
         var siloLabels = RenderedOverlay.PodLabels(rendered.Silo);
@@ -334,8 +334,6 @@ public sealed partial class ManifestTests
 
     private static Dictionary<string, int> Ports(JsonObject container) =>
         RenderedOverlay.Items(container["ports"]).ToDictionary(port => (string)port["name"]!, port => (int)port["containerPort"]!);
-
-    private static IEnumerable<string> Words(JsonNode? array) => array is JsonArray items ? items.Select(item => item!.ToString()) : [];
 
     /// <summary>Asserts that a container of <paramref name="workload"/> listens on <paramref name="port"/> (a number or a port's name).</summary>
     private static void AssertServes(JsonObject workload, JsonNode? port)

@@ -75,7 +75,7 @@ public sealed class TrainingDeviceTests
         // and trains replicas from the same requests as the CPU device, its placement weight is the
         // replicas the device trains at once, and a replica moves to a CPU device mid-run.
         var backend = GpuTrainerBackend.CpuAccelerator();
-        using var gpu = TrainingDevice.Gpu(backend, 0, _ => Mnist.Value);
+        using var gpu = TrainingDevice.Gpu(backend, _ => Mnist.Value);
         using var cpu = TrainingDevice.Cpu(1, VectorWidth.Auto, _ => Mnist.Value);
         int[] replicas = [0, 1];
 

@@ -36,15 +36,12 @@ internal abstract record DeviceChoice
     /// <summary>The GPU backend on a device <see cref="Open"/> gives.</summary>
     public abstract record GpuBackend : DeviceChoice
     {
-        /// <summary>The index a silo's device description gives it.</summary>
-        protected abstract int Index { get; }
-
         public override ITrainerBackend Backend(VectorWidth width) => Open();
 
         public override Func<TrainingDevice> SiloDevice(VectorWidth width, Func<string, Dataset> loadDataset)
         {
             var backend = Open();
-            return () => TrainingDevice.Gpu(backend, Index, loadDataset);
+            return () => TrainingDevice.Gpu(backend, loadDataset);
         }
 
         /// <exception cref="InputException">No such device.</exception>
@@ -54,8 +51,6 @@ internal abstract record DeviceChoice
     /// <summary>CUDA device <paramref name="Device"/>.</summary>
     public sealed record Gpu(int Device) : GpuBackend
     {
-        protected override int Index => Device;
-
         protected override GpuTrainerBackend Open()
         {
             try
@@ -73,8 +68,6 @@ internal abstract record DeviceChoice
     /// where there is no GPU, at a small fraction of a GPU's (or the CPU trainer's) speed.</summary>
     public sealed record EmulatedGpu : GpuBackend
     {
-        protected override int Index => 0;
-
         protected override GpuTrainerBackend Open() => GpuTrainerBackend.CpuAccelerator();
     }
 }

@@ -79,16 +79,15 @@ public sealed class TrainingDevice : ITrainingDevice, IDisposable
     }
 
     /// <summary>
-    /// The GPU device: the GPU backend on CUDA device <paramref name="index"/>, owned by the
-    /// device. Its training slots, the placement weight, are the replicas the GPU trains at once
+    /// The GPU device: <paramref name="backend"/> on its CUDA device (or ILGPU's CPU accelerator),
+    /// owned by the device. Its training slots, the placement weight, are the replicas the GPU trains at once
     /// (a group of threads each on every multiprocessor), and half its memory holds training state.
     /// </summary>
-    public static TrainingDevice Gpu(GpuTrainerBackend backend, int index, Func<string, Dataset> loadDataset)
+    public static TrainingDevice Gpu(GpuTrainerBackend backend, Func<string, Dataset> loadDataset)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        string device = backend.Emulated ? "gpu-emulated" : string.Create(CultureInfo.InvariantCulture, $"gpu:{index}");
         string description = string.Create(CultureInfo.InvariantCulture,
-            $"{device} {backend.DeviceName}, {backend.MemoryBytes / (1L << 30)} GiB, {backend.ConcurrentReplicas} replicas at once");
+            $"{backend.Label} {backend.DeviceName}, {backend.MemoryBytes / (1L << 30)} GiB, {backend.ConcurrentReplicas} replicas at once");
         return new TrainingDevice(backend, description, backend.ConcurrentReplicas, loadDataset, Math.Max(DefaultMemoryBudget, backend.MemoryBytes / 2), owned: backend);
     }
 

@@ -18,7 +18,6 @@ internal struct EnsembleViews
     public int Parameters;
     public int ActivationStride;
     public int BatchCapacity;
-    public int Classes;
 
     /// <summary>Dense layers of at least this many weights multiply through tiles in shared
     /// memory; smaller ones, one dot product per thread. Either way each value is summed in the

@@ -65,7 +65,6 @@ internal sealed class GpuEnsembleTrainer : IEnsembleTrainer
                 Parameters = parameters,
                 ActivationStride = activationStride,
                 BatchCapacity = spec.BatchSize,
-                Classes = dataset.Classes,
                 TiledFrom = backend.TiledFrom,
                 LayerInputs = Upload(layers.Select(layer => layer.Inputs).ToArray()),
                 LayerOutputs = Upload(layers.Select(layer => layer.Outputs).ToArray()),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -32,10 +33,11 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
     private readonly Action<KernelConfig, EpochViews> train;
     private readonly Action<KernelConfig, EvaluationViews> evaluate;
 
-    private GpuTrainerBackend(Context context, Accelerator accelerator, int groupSize, int tiledFrom)
+    private GpuTrainerBackend(Context context, Accelerator accelerator, string label, int groupSize, int tiledFrom)
     {
         this.context = context;
         Accelerator = accelerator;
+        Label = label;
         GroupSize = groupSize;
         TiledFrom = tiledFrom;
         train = accelerator.LoadStreamKernel<EpochViews>(EnsembleKernels.TrainEpoch);
@@ -58,8 +60,8 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
     /// share of threads: fewer leave it idle, more wait for a turn.</summary>
     public int ConcurrentReplicas => Math.Max(1, Accelerator.NumMultiprocessors * Math.Max(1, Accelerator.MaxNumThreadsPerMultiprocessor / GroupSize));
 
-    /// <summary>Whether the kernels run on ILGPU's CPU accelerator rather than a GPU.</summary>
-    public bool Emulated => Accelerator.AcceleratorType == AcceleratorType.CPU;
+    /// <summary>The device as <c>--device</c> names it: <c>gpu:K</c>, or <c>gpu-emulated</c> for ILGPU's CPU accelerator.</summary>
+    public string Label { get; }
 
     /// <summary>Dense layers of at least this many weights multiply through shared-memory tiles (no bit depends on it).</summary>
     internal int TiledFrom { get; }
@@ -87,7 +89,7 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
                 throw new GpuUnavailableException(
                     $"there is no CUDA device {device}: this machine has {devices.Length} ({string.Join(", ", devices.Select((found, index) => $"gpu:{index} {found.Name}"))}).");
             }
-            return new GpuTrainerBackend(context, devices[device].CreateAccelerator(context), CudaGroupSize, DefaultTiledFrom);
+            return new GpuTrainerBackend(context, devices[device].CreateAccelerator(context), string.Create(CultureInfo.InvariantCulture, $"gpu:{device}"), CudaGroupSize, DefaultTiledFrom);
         }
         catch
         {
@@ -105,7 +107,7 @@ public sealed class GpuTrainerBackend : ITrainerBackend, IDisposable
         var context = Context.Create(builder => builder.CPU());
         try
         {
-            return new GpuTrainerBackend(context, context.GetCPUDevice(0).CreateAccelerator(context), EmulatedGroupSize, tiledFrom);
+            return new GpuTrainerBackend(context, context.GetCPUDevice(0).CreateAccelerator(context), "gpu-emulated", EmulatedGroupSize, tiledFrom);
         }
         catch
         {

@@ -37,19 +37,17 @@ internal static partial class ContainerEnvironment
 
     /// <summary>The container's command and arguments with their references expanded.</summary>
     public static IReadOnlyList<string> CommandLine(JsonObject container, IReadOnlyDictionary<string, string> environment) =>
-        [.. Strings(container["command"]).Concat(Strings(container["args"])).Select(word => Expand(word, environment))];
+        [.. Words(container).Select(word => Expand(word, environment))];
 
     /// <summary>The names <paramref name="text"/> refers to with <c>$(NAME)</c>.</summary>
     public static IEnumerable<string> References(string text) =>
         Reference().Matches(text).Where(match => match.Groups[1].Success).Select(match => match.Groups[1].Value);
 
     /// <summary>The container's command and arguments as written.</summary>
-    public static IEnumerable<string> Words(JsonObject container) => Strings(container["command"]).Concat(Strings(container["args"]));
+    public static IEnumerable<string> Words(JsonObject container) => RenderedOverlay.Texts(container["command"]).Concat(RenderedOverlay.Texts(container["args"]));
 
     private static string Expand(string text, IReadOnlyDictionary<string, string> defined) =>
         Reference().Replace(text, match => match.Value == "$$"
             ? "$"
             : defined.TryGetValue(match.Groups[1].Value, out var value) ? value : match.Value);
-
-    private static IEnumerable<string> Strings(JsonNode? array) => array is JsonArray items ? items.Select(item => item!.ToString()) : [];
 }

@@ -82,6 +82,9 @@ internal sealed class RenderedOverlay
     public static IReadOnlyDictionary<string, string> Strings(JsonNode? map) =>
         map is JsonObject members ? members.ToDictionary(member => member.Key, member => member.Value!.ToString()) : new Dictionary<string, string>();
 
+    /// <summary>The elements of a JSON array of strings, none for a missing one.</summary>
+    public static IEnumerable<string> Texts(JsonNode? array) => array is JsonArray items ? items.Select(item => item!.ToString()) : [];
+
     /// <summary>The elements of a JSON array, none for a missing one.</summary>
     public static IEnumerable<JsonObject> Items(JsonNode? array) => array is JsonArray items ? items.Cast<JsonObject>() : [];
 
